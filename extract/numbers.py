@@ -1,0 +1,54 @@
+"""Reading the numbers printed in report tables.
+
+Real cells hold full-width digits (「１２」), signed changes (「＋10」, 「-2」), money with its unit inside
+the cell (「185277.44元」), thousands separators and blanks written as ``&nbsp;`` or dashes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Cells that print nothing: inside a row the document gives, they mean 0.
+_BLANK_MARKS = {"", "-", "--", "—", "——", "－", "/", "／", "无", "\\"}
+
+_NUMBER = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(万元|元|件|条|个|项|万)?$")
+
+
+@dataclass(frozen=True)
+class CellNumber:
+    """A number read from a cell; ``unit`` is the unit printed inside the cell, if any."""
+
+    value: int | float
+    unit: str | None = None
+
+
+def normalize_text(text: str) -> str:
+    """NFKC (full-width digits, letters and brackets become ASCII) with all white space removed."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"\s+", "", text)
+
+
+def is_blank(text: str) -> bool:
+    return normalize_text(text) in _BLANK_MARKS
+
+
+def read_number(text: str) -> CellNumber | None:
+    """The number a cell prints, or None when the cell holds words (a label) or nothing."""
+    cleaned = normalize_text(text).replace(",", "").replace("，", "")
+    match = _NUMBER.match(cleaned)
+    if not match:
+        return None
+    sign, digits, unit = match.groups()
+    value: int | float = float(digits) if "." in digits else int(digits)
+    if sign == "-":
+        value = -value
+    return CellNumber(value, unit)
+
+
+def to_wan_yuan(number: CellNumber) -> float:
+    """Money as 万元, the unit of the official templates; a cell saying 元 is divided by 10,000."""
+    if number.unit == "元":
+        return round(number.value / 10000, 6)
+    return float(number.value)

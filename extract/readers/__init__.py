@@ -1,0 +1,1 @@
+"""Readers: raw bytes of one format → :class:`extract.document.Document`."""

@@ -1,0 +1,142 @@
+"""HTML report pages: clean text from trafilatura, table grids from the raw markup with lxml.
+
+trafilatura loses rowspan/colspan and the nesting of row labels, so tables are read here with a
+span-aware grid; trafilatura gives the clean body text (site chrome removed) that sections are cut from.
+"""
+
+from __future__ import annotations
+
+import re
+
+import trafilatura
+from lxml import html as lxml_html
+
+from extract.document import Cell, Document, Table
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w-]+)", re.IGNORECASE)
+# GB2312 and GBK pages routinely use characters only GB18030 defines; it is a superset of both.
+_ENCODING_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "gb_2312-80": "gb18030", "x-gbk": "gb18030"}
+# Labels of the 索引号 metadata table that portals print above the article.
+_INDEX_TABLE_LABELS = (
+    "索引号",
+    "发布机构",
+    "发文机关",
+    "成文日期",
+    "发布日期",
+    "主题分类",
+    "文号",
+    "标题",
+    "名称",
+)
+_PAGE_META_NAMES = ("ArticleTitle", "PubDate", "ContentSource", "Keywords", "Description")
+_MAX_SPAN = 200
+
+
+def declared_encoding(data: bytes, media_type: str | None) -> str | None:
+    """The charset the HTTP header or the page itself declares, as a Python codec name."""
+    found = None
+    if media_type and (match := _HEADER_CHARSET.search(media_type)):
+        found = match.group(1)
+    elif match := _META_CHARSET.search(data[:4096]):
+        found = match.group(1).decode("ascii")
+    if not found:
+        return None
+    found = found.lower()
+    return _ENCODING_ALIASES.get(found, found)
+
+
+def decode_html(data: bytes, media_type: str | None = None) -> tuple[str, list[dict]]:
+    """Decode once, so trafilatura and lxml both see text (given bytes, trafilatura may ignore <meta>)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), []
+    candidates = [declared_encoding(data, media_type), "utf-8", "gb18030"]
+    for encoding in filter(None, candidates):
+        try:
+            return data.decode(encoding), []
+        except (UnicodeDecodeError, LookupError):
+            continue
+    finding = {
+        "check": "document.encoding",
+        "severity": "warning",
+        "where": "document",
+        "message": "字节无法按声明的编码解码，已按 GB18030 替换无法识别的字节",
+    }
+    return data.decode("gb18030", errors="replace"), [finding]
+
+
+def cell_text(element) -> str:
+    # <br> inside a header splits a label across lines (「结<br>果<br>维<br>持」): join without a gap.
+    parts = [part for part in element.itertext()]
+    return " ".join("".join(parts).split())
+
+
+def table_grid(table) -> Table:
+    """Resolve rowspan/colspan into a rectangular-ish grid; positions after a span's first are marked."""
+    grid: dict[tuple[int, int], Cell] = {}
+    rows = table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+    for r, tr in enumerate(rows):
+        c = 0
+        for td in tr:
+            if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
+                continue
+            while (r, c) in grid:
+                c += 1
+            text = cell_text(td)
+            rowspan = min(_span(td.get("rowspan")), len(rows) - r)
+            colspan = min(_span(td.get("colspan")), _MAX_SPAN)
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    grid[(r + dr, c + dc)] = Cell(text, spanned=bool(dr or dc))
+            c += colspan
+    table_rows: list[list[Cell]] = []
+    for r in range(len(rows)):
+        width = max((c + 1 for (row, c) in grid if row == r), default=0)
+        table_rows.append([grid.get((r, c), Cell("")) for c in range(width)])
+    return Table(table_rows)
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, int(str(value).strip()))
+    except (TypeError, ValueError):
+        return 1
+
+
+def page_metadata(tree) -> dict[str, str]:
+    """<title>, the TRS <meta> tags, and the label/value pairs of the 索引号 table."""
+    meta: dict[str, str] = {}
+    title = tree.findtext(".//title")
+    if title and title.strip():
+        meta["page_title"] = title.strip()
+    for name in _PAGE_META_NAMES:
+        for element in tree.xpath(f'//meta[@name="{name}"]'):
+            content = (element.get("content") or "").strip()
+            if content:
+                meta[name] = content
+                break
+    for table in tree.iter("table"):
+        if "索引号" not in (table.text_content() or ""):
+            continue
+        cells = [cell_text(td) for td in table.iter("td", "th")]
+        for label, value in zip(cells, cells[1:], strict=False):
+            key = label.rstrip(":： ").replace(" ", "")
+            if key in _INDEX_TABLE_LABELS and value and key not in meta:
+                meta[key] = value
+        break
+    return meta
+
+
+def read_html(data: bytes, media_type: str | None = None) -> Document:
+    text, findings = decode_html(data, media_type)
+    document = Document(media_type="text/html", findings=findings)
+    tree = lxml_html.fromstring(text) if text.strip() else None
+    if tree is None:
+        return document
+    document.meta = page_metadata(tree)
+    # Innermost tables only: old pages nest the article in layout tables.
+    document.blocks = [table_grid(t) for t in tree.iter("table") if not t.xpath(".//table")]
+    extracted = trafilatura.extract(text, include_tables=False, include_comments=False, favor_recall=True)
+    if extracted:
+        document.text_lines = [line.strip() for line in extracted.splitlines() if line.strip()]
+    return document

@@ -1,0 +1,209 @@
+"""One document's bytes → the report JSON of parse-contract.md."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from io import BytesIO
+
+from extract.document import Document
+from extract.findings import finding
+from extract.metadata import (
+    date_from_url,
+    iso_date,
+    level_of,
+    region_of,
+    title_agency_year,
+    title_from_lines,
+    year_from_text,
+)
+from extract.readers.docx import read_docx
+from extract.readers.html import read_html
+from extract.readers.text import read_text
+from extract.sections import split_sections
+from extract.tables import (
+    ApplicationsTable,
+    DisclosureTable,
+    ReviewsTable,
+    read_applications,
+    read_disclosure,
+    read_reviews,
+)
+from extract.template import APPLICATION_GROUPS, METRICS_2019, METRICS_2021
+from extract.validate import check_applications, check_narrative, check_reviews
+
+HTML = "text/html"
+TEXT = "text/plain"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
+DOC = "application/msword"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ZIP = "application/zip"
+# Formats later readers will cover; for now they give a report with a clear finding.
+_NOT_YET_SUPPORTED = {PDF, DOC, XLSX, ZIP, "application/vnd.ms-excel", "application/wps-office.wps"}
+
+
+class UnreadableDocument(ValueError):
+    """The bytes are not a document at all (empty, or binary of no known kind)."""
+
+
+def sniff_media_type(data: bytes, declared: str | None = None) -> str:
+    """The document's type from its bytes; the declared type only breaks ties."""
+    head = data[:2048].lstrip()
+    if data.startswith(b"%PDF"):
+        return PDF
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return DOC if not (declared and "excel" in declared) else "application/vnd.ms-excel"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = zipfile.ZipFile(BytesIO(data)).namelist()
+        except zipfile.BadZipFile as error:
+            raise UnreadableDocument(f"damaged ZIP container: {error}") from error
+        if "word/document.xml" in names:
+            return DOCX
+        if "xl/workbook.xml" in names:
+            return XLSX
+        return ZIP
+    lowered = head[:512].lower()
+    if lowered.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<meta", b"<body", b"<div")) or (
+        b"<html" in lowered or b"<body" in lowered
+    ):
+        return HTML
+    if b"\x00" in data[:4096]:
+        raise UnreadableDocument("binary data of no known document type")
+    if declared and declared.split(";")[0].strip() == HTML:
+        return HTML
+    return TEXT
+
+
+def read_document(data: bytes, media_type: str) -> Document:
+    if media_type == HTML:
+        return read_html(data, media_type)
+    if media_type == DOCX:
+        try:
+            return read_docx(data)
+        except Exception as error:  # python-docx raises many types for damaged files
+            raise UnreadableDocument(f"damaged DOCX: {error}") from error
+    if media_type == TEXT:
+        return read_text(data)
+    document = Document(media_type=media_type)
+    document.findings.append(
+        finding(
+            "document.unsupported", "document", f"{media_type} 文档的读取尚未支持，原始字节已保存", "warning"
+        )
+    )
+    return document
+
+
+def parse_document(
+    data: bytes, *, path: str | None = None, url: str | None = None, media_type: str | None = None
+) -> dict:
+    """Extract one report. Raises UnreadableDocument only when the bytes are no document at all."""
+    if not data.strip():
+        raise UnreadableDocument("empty document")
+    detected = sniff_media_type(data, media_type)
+    document = read_document(data, detected)
+    findings = list(document.findings)
+
+    split = split_sections(document.text_lines)
+    tables = _read_tables(document)
+    for table in tables.values():
+        findings.extend(table.findings) if table else None
+    applications = tables["applications"].rows if tables["applications"] else {}
+    reviews = tables["reviews"].values if tables["reviews"] else {}
+    disclosure = tables["disclosure"].cells if tables["disclosure"] else []
+    template = detect_template(tables["disclosure"], applications)
+
+    title = (
+        document.meta.get("ArticleTitle")
+        or document.meta.get("标题")
+        or _page_title(document.meta.get("page_title"))
+        or title_from_lines(split.preamble)
+    )
+    agency, year = title_agency_year(title) if title else (None, None)
+    agency = agency or document.meta.get("ContentSource") or document.meta.get("发布机构")
+    year = year or year_from_text("\n".join(document.text_lines))
+    published = (
+        iso_date(document.meta.get("PubDate"))
+        or iso_date(document.meta.get("发布日期"))
+        or date_from_url(url)
+    )
+
+    findings.extend(split.findings)
+    if tables["applications"] is None and template != "legacy":
+        findings.append(
+            finding("table.missing", "applications", "未找到表三（收到和处理政府信息公开申请情况）")
+        )
+    if tables["reviews"] is None and template != "legacy":
+        findings.append(finding("table.missing", "reviews", "未找到表四（行政复议、行政诉讼情况）"))
+    if tables["disclosure"] is None and template != "legacy":
+        findings.append(
+            finding("table.missing", "disclosure", "未找到表二（主动公开政府信息情况）", "warning")
+        )
+    findings.extend(check_applications(applications))
+    findings.extend(check_reviews(reviews))
+    overview = next((s["text"] for s in split.sections if s["key"] == "overview"), "")
+    findings.extend(check_narrative(overview, applications))
+    if year is None:
+        findings.append(finding("metadata.year", "year", "标题和正文均未给出报告年度"))
+    if agency is None:
+        findings.append(finding("metadata.agency", "agency", "标题和页面均未给出发布机关", "warning"))
+
+    return {
+        "source": {
+            "path": path,
+            "url": url,
+            "media_type": detected,
+            "sha256": hashlib.sha256(data).hexdigest(),
+        },
+        "title": title,
+        "agency": agency,
+        "region": region_of(agency),
+        "level": level_of(agency),
+        "year": year,
+        "published": published,
+        "template": template,
+        "sections": split.sections,
+        "disclosure": disclosure,
+        "applications": applications,
+        "reviews": reviews,
+        "findings": findings,
+    }
+
+
+def _read_tables(document: Document) -> dict[str, DisclosureTable | ApplicationsTable | ReviewsTable | None]:
+    """The first table of each kind, recognised by its content, not by its position."""
+    found: dict = {"disclosure": None, "applications": None, "reviews": None}
+    for table in document.tables:
+        if found["reviews"] is None and ReviewsTable.recognise(table):
+            found["reviews"] = read_reviews(table)
+        elif found["applications"] is None and ApplicationsTable.recognise(table):
+            found["applications"] = read_applications(table)
+        elif found["disclosure"] is None and DisclosureTable.recognise(table):
+            found["disclosure"] = read_disclosure(table)
+    return found
+
+
+def detect_template(disclosure: DisclosureTable | None, applications: dict) -> str:
+    """From the tables themselves: table 二's column headers first, then table 三's （六） sub-rows."""
+    metrics = disclosure.metrics if disclosure else set()
+    if metrics & METRICS_2021:
+        return "2021"
+    if metrics & METRICS_2019:
+        return "2019"
+    if any(key in applications for key in APPLICATION_GROUPS["other"]):
+        return "2021"
+    if applications:
+        return "2019"
+    return "unknown"
+
+
+def _page_title(page_title: str | None) -> str | None:
+    # 「标题_站点名」: the part that names the report.
+    if not page_title:
+        return None
+    for separator in ("_", "—", " - ", "|"):
+        for part in page_title.split(separator):
+            if "报告" in part:
+                return part.strip()
+    return None

@@ -1,0 +1,328 @@
+"""Readers for the three standard tables: 二 (disclosure), 三 (applications) and 四 (reviews).
+
+Rows are matched by their labels, never by position alone; a row that cannot be matched, or whose
+numbers do not fit the columns, is left out and reported as a finding.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extract.document import Cell, Table
+from extract.findings import finding
+from extract.numbers import CellNumber, is_blank, normalize_text, read_number, to_wan_yuan
+from extract.template import (
+    APPLICANT_COLUMNS,
+    APPLICATION_GROUP_WORDS,
+    APPLICATION_GROUPS,
+    APPLICATION_SUBROW_WORDS,
+    DISCLOSURE_ITEM_WORDS,
+    DISCLOSURE_METRIC_WORDS,
+    MONEY_METRICS,
+    REVIEW_KEYS,
+)
+
+_SUBROW_NUMBER = re.compile(r"^(\d+)[.、,，]")
+_QUOTES = str.maketrans("", "", "“”\"'‘’「」『』")
+
+
+def normalize_label(text: str) -> str:
+    return normalize_text(text).translate(_QUOTES)
+
+
+@dataclass
+class Row:
+    """One table row split into its labels (left) and its value cells (right of the last label)."""
+
+    labels: list[str]
+    values: list[Cell]
+
+    @property
+    def joined(self) -> str:
+        return "".join(self.labels)
+
+
+def split_row(cells: list[Cell]) -> Row:
+    last_label = -1
+    for index, cell in enumerate(cells):
+        if not is_blank(cell.text) and read_number(cell.text) is None:
+            last_label = index
+    labels: list[str] = []
+    for cell in cells[: last_label + 1]:
+        label = normalize_label(cell.text)
+        if label and label not in labels:
+            labels.append(label)
+    # A merged value counts once: only the first position of a span is a value.
+    values = [cell for cell in cells[last_label + 1 :] if not cell.spanned]
+    return Row(labels, values)
+
+
+def fit_values(values: list[Cell], expected: int) -> list[Cell] | None:
+    """Trim padding blanks (trailing first, then leading) down to the expected width; None if they don't fit."""
+    values = list(values)
+    while len(values) > expected and is_blank(values[-1].text):
+        values.pop()
+    while len(values) > expected and is_blank(values[0].text):
+        values.pop(0)
+    return values if len(values) == expected else None
+
+
+def table_text(table: Table) -> str:
+    return normalize_label("".join(cell.text for row in table.rows for cell in row))
+
+
+# ---------------------------------------------------------------------------------------------- 三
+
+
+@dataclass
+class ApplicationsTable:
+    """Table 三 as {row key: {column key: number}}, with the findings met while reading it."""
+
+    rows: dict[str, dict[str, int]] = field(default_factory=dict)
+    findings: list[dict] = field(default_factory=list)
+
+    @staticmethod
+    def recognise(table: Table) -> bool:
+        text = table_text(table)
+        return "本年新收" in text or ("自然人" in text and "申请" in text)
+
+
+def _application_group(joined: str) -> str | None:
+    for group, words in APPLICATION_GROUP_WORDS.items():
+        if words in joined:
+            return group
+    return None
+
+
+def _top_level_row(joined: str) -> str | None:
+    if "本年新收" in joined:
+        return "new_received"
+    if "上年结转" in joined:
+        return "carried_over"
+    if "结转下年" in joined:
+        return "carried_forward"
+    if "(七)" in joined or joined.endswith("总计"):
+        return "total_handled"
+    if "部分公开" in joined:
+        return "partially_granted"
+    if "予以公开" in joined:
+        return "granted"
+    return None
+
+
+def application_row_key(row: Row, group: str | None) -> tuple[str | None, str | None]:
+    """The row key for one row of table 三, and the result group later unlabeled sub-rows fall under."""
+    joined = row.joined
+    own_group = _application_group(joined)
+    top = None if own_group else _top_level_row(joined)
+    if top:
+        return top, None
+    group = own_group or group
+    number = None
+    for label in row.labels:
+        if match := _SUBROW_NUMBER.match(label):
+            number = int(match.group(1))
+    if group and number and 1 <= number <= len(APPLICATION_GROUPS[group]):
+        return APPLICATION_GROUPS[group][number - 1], group
+    for key, words in APPLICATION_SUBROW_WORDS.items():
+        if any(word in joined for word in words):
+            return key, group
+    if own_group == "other":
+        return "other_handling", group  # the 2019 template's single （六） row
+    return None, group
+
+
+def _is_applications_header(row: Row) -> bool:
+    return any(word in row.joined for word in ("申请人情况", "自然人", "商业企业", "法人或其他组织"))
+
+
+def _read_integers(values: list[Cell]) -> list[int] | None:
+    numbers: list[int] = []
+    for cell in values:
+        if is_blank(cell.text):
+            numbers.append(0)
+            continue
+        number = read_number(cell.text)
+        if number is None or not isinstance(number.value, int):
+            return None
+        numbers.append(number.value)
+    return numbers
+
+
+def read_applications(table: Table) -> ApplicationsTable:
+    result = ApplicationsTable()
+    group: str | None = None
+    for index, cells in enumerate(table.rows):
+        row = split_row(cells)
+        if not row.labels and all(is_blank(cell.text) for cell in row.values):
+            continue
+        if _is_applications_header(row):
+            continue
+        key, group = application_row_key(row, group)
+        where = f"row {index + 1}"
+        if key is None:
+            if row.values and any(read_number(c.text) for c in row.values):
+                label = "".join(row.labels) or "（无标签）"
+                result.findings.append(
+                    finding("applications.unknown_row", where, f"无法识别的行「{label}」，该行数字未采用")
+                )
+            continue
+        fitted = fit_values(row.values, len(APPLICANT_COLUMNS))
+        numbers = _read_integers(fitted) if fitted is not None else None
+        if numbers is None:
+            result.findings.append(
+                finding(
+                    "applications.row_width",
+                    key,
+                    f"「{row.joined}」行有 {len(row.values)} 个数值单元格，应为 {len(APPLICANT_COLUMNS)} 个"
+                    "（或含非数字），该行未采用",
+                )
+            )
+            continue
+        if key in result.rows:
+            result.findings.append(
+                finding("applications.duplicate_row", key, f"「{row.joined}」行重复，保留第一行")
+            )
+            continue
+        result.rows[key] = dict(zip(APPLICANT_COLUMNS, numbers, strict=True))
+    _derive_other_handling(result)
+    return result
+
+
+def _derive_other_handling(table: ApplicationsTable) -> None:
+    # The 2021 template splits （六） into three sub-rows; other_handling is defined as their sum.
+    parts = APPLICATION_GROUPS["other"]
+    if "other_handling" in table.rows or not all(key in table.rows for key in parts):
+        return
+    table.rows["other_handling"] = {
+        column: sum(table.rows[key][column] for key in parts) for column in APPLICANT_COLUMNS
+    }
+
+
+# ---------------------------------------------------------------------------------------------- 四
+
+
+@dataclass
+class ReviewsTable:
+    values: dict[str, int] = field(default_factory=dict)
+    findings: list[dict] = field(default_factory=list)
+
+    @staticmethod
+    def recognise(table: Table) -> bool:
+        text = table_text(table)
+        return "行政复议" in text and "行政诉讼" in text
+
+
+def read_reviews(table: Table) -> ReviewsTable:
+    result = ReviewsTable()
+    for cells in table.rows:
+        row = split_row(cells)
+        if row.labels:
+            continue
+        fitted = fit_values(row.values, len(REVIEW_KEYS))
+        numbers = _read_integers(fitted) if fitted is not None else None
+        if numbers is not None:
+            result.values = dict(zip(REVIEW_KEYS, numbers, strict=True))
+            return result
+    result.findings.append(
+        finding("reviews.unreadable", "reviews", f"表四中没有一行恰好给出 {len(REVIEW_KEYS)} 个数字")
+    )
+    return result
+
+
+# ---------------------------------------------------------------------------------------------- 二
+
+
+@dataclass
+class DisclosureTable:
+    cells: list[dict] = field(default_factory=list)
+    findings: list[dict] = field(default_factory=list)
+
+    @staticmethod
+    def recognise(table: Table) -> bool:
+        text = table_text(table)
+        return "第二十条" in text or ("信息内容" in text and ("规章" in text or "行政许可" in text))
+
+    @property
+    def metrics(self) -> set[str]:
+        return {cell["metric"] for cell in self.cells}
+
+
+def _match_words(text: str, table: tuple[tuple[str, str], ...]) -> str | None:
+    for words, key in table:
+        if words in text:
+            return key
+    return None
+
+
+@dataclass
+class _Metric:
+    key: str | None
+    header: str
+    unit: str | None
+
+
+def _metric_columns(cells: list[Cell]) -> list[_Metric]:
+    headers = [cell.text for cell in cells if not cell.spanned]
+    start = next((i for i, text in enumerate(headers) if "信息内容" in normalize_label(text)), -1)
+    metrics = []
+    for text in headers[start + 1 :]:
+        label = normalize_label(text)
+        if not label:
+            continue
+        unit = "万元" if "万元" in label else ("元" if "元" in label else None)
+        metrics.append(_Metric(_match_words(label, DISCLOSURE_METRIC_WORDS), label, unit))
+    return metrics
+
+
+def _disclosure_value(number: CellNumber, metric: _Metric) -> tuple[int | float, str]:
+    if metric.key in MONEY_METRICS:
+        unit = number.unit or metric.unit
+        return to_wan_yuan(CellNumber(number.value, unit)), "万元"
+    return number.value, "件"
+
+
+def read_disclosure(table: Table) -> DisclosureTable:
+    result = DisclosureTable()
+    metrics: list[_Metric] = []
+    for cells in table.rows:
+        row = split_row(cells)
+        if "信息内容" in row.joined:
+            metrics = _metric_columns(cells)
+            continue
+        item = _match_words(row.joined, DISCLOSURE_ITEM_WORDS)
+        if item is None or not metrics:
+            continue
+        fitted = fit_values(row.values, len(metrics))
+        if fitted is None:
+            result.findings.append(
+                finding(
+                    "disclosure.row_width",
+                    item,
+                    f"「{row.joined}」行有 {len(row.values)} 个数值单元格，表头有 {len(metrics)} 列，该行未采用",
+                )
+            )
+            continue
+        for cell, metric in zip(fitted, metrics, strict=True):
+            if metric.key is None:
+                continue
+            number = CellNumber(0) if is_blank(cell.text) else read_number(cell.text)
+            if number is None:
+                result.findings.append(
+                    finding(
+                        "disclosure.not_a_number", f"{item}.{metric.key}", f"「{cell.text}」不是数字，未采用"
+                    )
+                )
+                continue
+            value, unit = _disclosure_value(number, metric)
+            result.cells.append(
+                {
+                    "item": item,
+                    "metric": metric.key,
+                    "value": value,
+                    "unit": unit,
+                    "label": f"{row.labels[-1]} / {metric.header}",
+                }
+            )
+    return result

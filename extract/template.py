@@ -1,0 +1,139 @@
+"""Keys of the official report templates (see shared report-template.md), and how labels map to them."""
+
+from __future__ import annotations
+
+SECTION_KEYS = ("overview", "proactive", "applications", "reviews", "problems", "other")
+SECTION_NUMERALS = ("一", "二", "三", "四", "五", "六")
+# Words that identify each section's heading, tried against short enumerated lines.
+SECTION_HEADING_WORDS: dict[str, tuple[str, ...]] = {
+    "overview": ("总体情况",),
+    "proactive": ("主动公开政府信息情况", "主动公开政府信息"),
+    "applications": ("收到和处理政府信息公开申请",),
+    "reviews": ("行政复议", "行政诉讼"),
+    "problems": ("存在的主要问题",),
+    "other": ("其他需要报告的事项", "工作计划"),
+}
+
+# Table 三: applicant columns, left to right, then the total.
+APPLICANT_COLUMNS = (
+    "natural_person",
+    "commercial",
+    "research",
+    "social_org",
+    "legal_service",
+    "other_org",
+    "total",
+)
+
+# Sub-rows of table 三's result groups, in the template's order: 「（三）不予公开 1.… 8.…」.
+APPLICATION_GROUPS: dict[str, tuple[str, ...]] = {
+    "denied": (
+        "denied_state_secret",
+        "denied_prohibited_by_law",
+        "denied_security_stability",
+        "denied_third_party",
+        "denied_internal_affairs",
+        "denied_process_info",
+        "denied_enforcement_file",
+        "denied_inquiry",
+    ),
+    "unavailable": ("unavailable_not_held", "unavailable_needs_creation", "unavailable_unclear"),
+    "rejected": (
+        "rejected_petition",
+        "rejected_duplicate",
+        "rejected_publication",
+        "rejected_excessive",
+        "rejected_confirmation",
+    ),
+    "other": ("other_no_supplement", "other_unpaid_fee", "other_misc"),
+}
+# The words naming each group in its merged label cell.
+APPLICATION_GROUP_WORDS = {
+    "denied": "不予公开",
+    "unavailable": "无法提供",
+    "rejected": "不予处理",
+    "other": "其他处理",
+}
+# Words that identify a sub-row when its number (「1.」) is missing; typos seen in real tables included.
+APPLICATION_SUBROW_WORDS: dict[str, tuple[str, ...]] = {
+    "denied_state_secret": ("国家秘密",),
+    "denied_prohibited_by_law": ("禁止公开", "行政止公开", "法律行政法规"),
+    "denied_security_stability": ("三安全一稳定", "危及"),
+    "denied_third_party": ("第三方",),
+    "denied_internal_affairs": ("内部事务",),
+    "denied_process_info": ("过程性信息",),
+    "denied_enforcement_file": ("行政执法案",),
+    "denied_inquiry": ("行政查询",),
+    "unavailable_not_held": ("不掌握",),
+    "unavailable_needs_creation": ("另行制作", "没有现成"),
+    "unavailable_unclear": ("仍不明确", "补正后"),
+    "rejected_petition": ("信访", "举报投诉"),
+    "rejected_duplicate": ("重复申请",),
+    "rejected_publication": ("出版物",),
+    "rejected_excessive": ("大量反复",),
+    "rejected_confirmation": ("重新出具", "确认或"),
+    "other_no_supplement": ("逾期不补正",),
+    "other_unpaid_fee": ("缴纳费用", "收费通知"),
+}
+APPLICATION_ROWS = (
+    "new_received",
+    "carried_over",
+    "granted",
+    "partially_granted",
+    *APPLICATION_GROUPS["denied"],
+    *APPLICATION_GROUPS["unavailable"],
+    *APPLICATION_GROUPS["rejected"],
+    "other_handling",
+    *APPLICATION_GROUPS["other"],
+    "total_handled",
+    "carried_forward",
+)
+# Rows whose sum is （七）总计 (identity 2); other_handling stands for the three 2021 sub-rows.
+HANDLED_PARTS = (
+    "granted",
+    "partially_granted",
+    *APPLICATION_GROUPS["denied"],
+    *APPLICATION_GROUPS["unavailable"],
+    *APPLICATION_GROUPS["rejected"],
+    "other_handling",
+)
+
+# Table 四: fifteen numbers in one row, in this order.
+REVIEW_KEYS = tuple(
+    f"{block}_{result}"
+    for block in ("review", "suit", "suit_after_review")
+    for result in ("upheld", "corrected", "other", "pending", "total")
+)
+
+# Table 二: row labels → item keys; the more specific words first.
+DISCLOSURE_ITEM_WORDS: tuple[tuple[str, str], ...] = (
+    ("规范性文件", "normative_documents"),
+    ("规章", "rules"),
+    ("行政许可", "licensing"),
+    ("行政检查", "inspection"),
+    ("行政确认", "confirmation"),
+    ("其他对外管理服务事项", "other_services"),
+    ("行政处罚", "penalty"),
+    ("行政强制", "coercion"),
+    ("行政事业性收费", "fees"),
+    ("政府集中采购", "procurement"),
+)
+# Table 二: column headers → metric keys; the more specific words first.
+DISCLOSURE_METRIC_WORDS: tuple[tuple[str, str], ...] = (
+    ("新制作", "made"),
+    ("新公开", "published"),
+    ("对外公开总", "public_total"),
+    ("制发", "issued"),
+    ("废止", "repealed"),
+    ("现行有效", "in_force"),
+    ("上一年项目", "prior_items"),
+    ("增/减", "change"),
+    ("增减", "change"),
+    ("处理决定", "decisions"),
+    ("采购项目", "procurement_items"),
+    ("采购总金额", "procurement_amount"),
+    ("收费金额", "fee_amount"),
+)
+MONEY_METRICS = {"procurement_amount", "fee_amount"}
+METRICS_2019 = {"made", "published", "public_total", "prior_items", "change", "procurement_items"}
+METRICS_2021 = {"issued", "repealed", "in_force", "fee_amount"}
