@@ -1,0 +1,38 @@
+# govreports — `make demo` and `make test` are all a fresh Debian machine with Python 3.11 needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= archive.db
+
+.PHONY: install demo demo-offline test lint portal clean
+
+install: $(BIN)/govreports
+
+$(BIN)/govreports: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# Crawl the bundled sample portal on 127.0.0.1, extract, summarise, then serve on 127.0.0.1:8001.
+demo: install
+	$(BIN)/govreports demo --db $(DB)
+
+# The same without serving, for scripts: exits 0 on success.
+demo-offline: install
+	$(BIN)/govreports demo --db $(DB) --no-serve
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# pytest exits 5 when it collected no tests: say so rather than pass silently or fail obscurely.
+test: install lint
+	@$(BIN)/pytest -q; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
+
+portal: install
+	$(BIN)/govreports portal
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache $(DB) $(DB)-wal $(DB)-shm

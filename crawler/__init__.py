@@ -1,0 +1,1 @@
+"""The Scrapy project: spiders find and fetch reports; the pipeline stores raw responses in the archive."""

@@ -1,0 +1,29 @@
+"""Scrapy settings: politeness lives here, not in spiders."""
+
+BOT_NAME = "govreports"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Identify ourselves; operators of real portals can reach us through the contact URL.
+CONTACT_URL = "https://github.com/govreports/govreports"
+USER_AGENT = f"govreports/0.1 (+{CONTACT_URL}; archive of 政府信息公开工作年度报告)"
+
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_TIMES = 2
+DOWNLOAD_TIMEOUT = 60
+# Reports are rarely over a few MB; scanned PDFs can reach tens.
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+
+ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+ARCHIVE_PATH = "archive.db"
+
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"

@@ -1,0 +1,1 @@
+"""Spiders only find links and yield what they fetched; storage lives in the pipeline."""

@@ -1,0 +1,3 @@
+from govreports.cli import cli
+
+cli(prog_name="govreports")

@@ -1,0 +1,58 @@
+"""Shared fixtures: the seed reports, the sample portal served on 127.0.0.1, and one crawled archive."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from govreports.portal import SAMPLE_COLUMN, SAMPLE_PORTAL, PortalServer
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = Path(os.environ.get("GOVREPORTS_SEEDS", REPO.parent / "shared" / "seeds"))
+GOVREPORTS = [sys.executable, "-m", "govreports"]
+
+
+def seed_path(name: str) -> Path:
+    matches = sorted(SEEDS.glob(f"{name}*.txt"))
+    if not matches:
+        pytest.skip(f"seed report {name} not found in {SEEDS} (set GOVREPORTS_SEEDS to the seeds folder)")
+    return matches[0]
+
+
+@pytest.fixture(scope="session")
+def expected_portal() -> dict:
+    return json.loads((SAMPLE_PORTAL.parent / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def portal_server():
+    with PortalServer(SAMPLE_PORTAL) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def crawled_archive(tmp_path_factory, portal_server) -> Path:
+    """A real Scrapy crawl of the sample portal over HTTP, through the CLI, into a fresh archive."""
+    db = tmp_path_factory.mktemp("archive") / "archive.db"
+    result = subprocess.run(
+        [
+            *GOVREPORTS,
+            "crawl",
+            "--start-url",
+            portal_server.url + SAMPLE_COLUMN,
+            "--db",
+            str(db),
+            "--log-level",
+            "WARNING",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return db
