@@ -42,7 +42,7 @@ def run_crawl(sources: list[Source], archive_path: str, log_level: str = "INFO")
     db = open_archive(archive_path)
     source_ids = {source.start_url: record_source(db, source.as_dict()) for source in sources}
     db.close()
-    process = CrawlerProcess(crawl_settings(sources, archive_path, log_level), install_root_handler=True)
+    process = CrawlerProcess(crawl_settings(sources, archive_path, log_level))
     crawlers = {}
     for source in sources:
         crawler = process.create_crawler(AnnualReportSpider)

@@ -154,7 +154,7 @@ def portal(directory: str | None, port: int) -> None:
     from govreports.portal import SAMPLE_COLUMN, SAMPLE_PORTAL, PortalServer
 
     server = PortalServer(directory or SAMPLE_PORTAL, port=port)
-    click.echo(f"sample portal at {server.url}{SAMPLE_COLUMN}", err=True)
+    click.echo(f"serving at {server.url}{'' if directory else SAMPLE_COLUMN}", err=True)
     try:
         server.httpd.serve_forever()
     except KeyboardInterrupt:

@@ -44,7 +44,7 @@ def extract_page(db: sqlite_utils.Database, page: dict, stats: ExtractionStats) 
         return
     document_url = page["url"]
     if not has_tables(report):
-        for attachment in latest_fetches(db, "attachment", referer=page["url"]):
+        for attachment in list(latest_fetches(db, "attachment", referer=page["url"])):
             attached = parse_fetch(db, attachment)
             if attached is None:
                 report["findings"].append(
@@ -71,6 +71,7 @@ def extract_page(db: sqlite_utils.Database, page: dict, stats: ExtractionStats) 
 def extract_archive(db: sqlite_utils.Database) -> ExtractionStats:
     """(Re-)extract every report page in the archive from its stored bytes."""
     stats = ExtractionStats()
-    for page in latest_fetches(db, "report_page"):
+    # Read the list first: sqlite-utils writes below while a cursor would still be open.
+    for page in list(latest_fetches(db, "report_page")):
         extract_page(db, page, stats)
     return stats
