@@ -6,7 +6,9 @@ NEWSPIDER_MODULE = "crawler.spiders"
 
 # Identify ourselves; operators of real portals can reach us through the contact URL.
 CONTACT_URL = "https://github.com/govreports/govreports"
-USER_AGENT = f"govreports/0.1 (+{CONTACT_URL}; archive of 政府信息公开工作年度报告)"
+# ASCII only: requests followed from a GBK page encode their headers as GB18030, and Scrapy's
+# robots.txt check then fails to decode a non-ASCII User-Agent.
+USER_AGENT = f"govreports/0.1 (+{CONTACT_URL}; archive of government disclosure annual reports)"
 
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8

@@ -149,3 +149,23 @@ def test_same_bytes_are_stored_once_on_recrawl(crawled_archive, portal_server, t
     assert after["fetches"].count == 2 * fetches
     assert after["documents"].count == documents
     assert after["reports"].count == before["reports"].count
+
+
+def test_every_cell_section_and_date_of_every_report(expected_portal, reports_by_path):
+    """Beyond the totals: every cell of tables 二, 三 and 四, the template, the date and all six sections."""
+    wrong = []
+    for expected in expected_portal["reports"]:
+        report = json.loads(reports_by_path[expected["path"]]["report_json"])
+        disclosure = {(c["item"], c["metric"]): c["value"] for c in report["disclosure"]}
+        expected_disclosure = {(c["item"], c["metric"]): c["value"] for c in expected["disclosure"]}
+        for name, got, want in [
+            ("applications", report["applications"], expected["applications"]),
+            ("reviews", report["reviews"], expected["reviews"]),
+            ("disclosure", disclosure, pytest.approx(expected_disclosure)),
+            ("template", report["template"], expected["template"]),
+            ("published", report["published"], expected["published"]),
+            ("sections", len(report["sections"]), 6),
+        ]:
+            if got != want:
+                wrong.append((expected["path"], name))
+    assert wrong == []
