@@ -113,19 +113,18 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         foreign_keys=[("report_id", "reports", "id")],
         if_not_exists=True,
     )
-    db["cells"].create(
-        {
-            "report_id": str,
-            "table_key": str,  # disclosure (二) | applications (三) | reviews (四)
-            "row_key": str,
-            "column_key": str,
-            "value": float,
-            "unit": str,
-            "label": str,
-        },
-        pk=("report_id", "table_key", "row_key", "column_key"),
-        foreign_keys=[("report_id", "reports", "id")],
-        if_not_exists=True,
+    # NUMERIC affinity keeps counts as integers and amounts in 万元 as reals.
+    db.execute(
+        """create table if not exists cells (
+            report_id text references reports(id),
+            table_key text,  -- disclosure (二) | applications (三) | reviews (四)
+            row_key text,
+            column_key text,
+            value numeric,
+            unit text,
+            label text,
+            primary key (report_id, table_key, row_key, column_key)
+        )"""
     )
     db["findings"].create(
         {"id": int, "report_id": str, "check_name": str, "severity": str, "location": str, "message": str},

@@ -165,13 +165,19 @@ def portal(directory: str | None, port: int) -> None:
 @db_option
 @click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the archive when done.")
 @click.option("--port", default=8001, show_default=True, help="Port for Datasette.")
-def demo(db_path: str, serve: bool, port: int) -> None:
+@click.option(
+    "--portal-port",
+    default=8000,
+    show_default=True,
+    help="Port for the sample portal; fixed so that re-runs see the same report URLs.",
+)
+def demo(db_path: str, serve: bool, port: int, portal_port: int) -> None:
     """Offline demo: crawl the bundled sample portal on 127.0.0.1, extract, summarise, serve."""
     from crawler.runner import run_crawl
     from crawler.sources import Source
     from govreports.portal import SAMPLE_COLUMN, PortalServer
 
-    with PortalServer() as server:
+    with PortalServer(port=portal_port) as server:
         start_url = server.url + SAMPLE_COLUMN
         click.echo(f"sample portal at {start_url}", err=True)
         run_crawl([Source(start_url=start_url, agency="示例区人民政府", level="county")], db_path, "WARNING")
