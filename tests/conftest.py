@@ -35,24 +35,20 @@ def portal_server():
         yield server
 
 
-@pytest.fixture(scope="session")
-def crawled_archive(tmp_path_factory, portal_server) -> Path:
-    """A real Scrapy crawl of the sample portal over HTTP, through the CLI, into a fresh archive."""
-    db = tmp_path_factory.mktemp("archive") / "archive.db"
+def crawl(start_url: str, db: Path) -> None:
+    """A real Scrapy crawl over HTTP, through the CLI, as a user runs it."""
     result = subprocess.run(
-        [
-            *GOVREPORTS,
-            "crawl",
-            "--start-url",
-            portal_server.url + SAMPLE_COLUMN,
-            "--db",
-            str(db),
-            "--log-level",
-            "WARNING",
-        ],
+        [*GOVREPORTS, "crawl", "--start-url", start_url, "--db", str(db), "--log-level", "WARNING"],
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+@pytest.fixture(scope="session")
+def crawled_archive(tmp_path_factory, portal_server) -> Path:
+    """The sample portal crawled into a fresh archive."""
+    db = tmp_path_factory.mktemp("archive") / "archive.db"
+    crawl(portal_server.url + SAMPLE_COLUMN, db)
     return db

@@ -120,31 +120,15 @@ def test_every_list_page_is_fetched_and_raw_bytes_kept_once(expected_portal, db)
 
 def test_same_bytes_are_stored_once_on_recrawl(crawled_archive, portal_server, tmp_path):
     import shutil
-    import subprocess
 
     from govreports.portal import SAMPLE_COLUMN
-    from tests.conftest import GOVREPORTS
+    from tests.conftest import crawl
 
     copy = tmp_path / "again.db"
     shutil.copy(crawled_archive, copy)
     before = sqlite_utils.Database(copy)
     documents, fetches = before["documents"].count, before["fetches"].count
-    result = subprocess.run(
-        [
-            *GOVREPORTS,
-            "crawl",
-            "--start-url",
-            portal_server.url + SAMPLE_COLUMN,
-            "--db",
-            str(copy),
-            "--log-level",
-            "WARNING",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    crawl(portal_server.url + SAMPLE_COLUMN, copy)
     after = sqlite_utils.Database(copy)
     assert after["fetches"].count == 2 * fetches
     assert after["documents"].count == documents
