@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= archive.db
 
-.PHONY: install demo demo-offline test lint portal clean
+.PHONY: install demo demo-offline test lint portal sample-portal clean
 
 install: $(BIN)/govreports
 
@@ -33,6 +33,10 @@ test: install lint
 
 portal: install
 	$(BIN)/govreports portal
+
+# Rebuild sample_portal/site and sample_portal/expected.json (deterministic).
+sample-portal: install
+	$(BIN)/python sample_portal/generate.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache $(DB) $(DB)-wal $(DB)-shm

@@ -65,8 +65,10 @@ def sniff_media_type(data: bytes, declared: str | None = None) -> str:
             return XLSX
         return ZIP
     lowered = head[:512].lower()
-    if lowered.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<meta", b"<body", b"<div")) or (
-        b"<html" in lowered or b"<body" in lowered
+    if (
+        b"<html" in lowered
+        or b"<body" in lowered
+        or lowered.startswith((b"<!doctype html", b"<head", b"<meta"))
     ):
         return HTML
     if b"\x00" in data[:4096]:
@@ -107,8 +109,8 @@ def parse_document(
 
     split = split_sections(document.text_lines)
     tables = _read_tables(document)
-    for table in tables.values():
-        findings.extend(table.findings) if table else None
+    for table in filter(None, tables.values()):
+        findings.extend(table.findings)
     applications = tables["applications"].rows if tables["applications"] else {}
     reviews = tables["reviews"].values if tables["reviews"] else {}
     disclosure = tables["disclosure"].cells if tables["disclosure"] else []
