@@ -278,39 +278,28 @@ def store_report(
 
 
 def _cells(rid: str, report: dict) -> Iterator[dict]:
-    for cell in report["disclosure"]:
-        yield {
+    def cell(
+        table_key: str, row_key: str, column_key: str, value, unit: str = "件", label: str | None = None
+    ):
+        return {
             "report_id": rid,
-            "table_key": "disclosure",
-            "row_key": cell["item"],
-            "column_key": cell["metric"],
-            "value": cell["value"],
-            "unit": cell["unit"],
-            "label": cell["label"],
-        }
-    for row_key, columns in report["applications"].items():
-        for column_key, value in columns.items():
-            yield {
-                "report_id": rid,
-                "table_key": "applications",
-                "row_key": row_key,
-                "column_key": column_key,
-                "value": value,
-                "unit": "件",
-                "label": None,
-            }
-    for key, value in report["reviews"].items():
-        # review_upheld → row "review", column "upheld": the table's own 3 × 5 grid.
-        row_key, column_key = key.rsplit("_", 1)
-        yield {
-            "report_id": rid,
-            "table_key": "reviews",
+            "table_key": table_key,
             "row_key": row_key,
             "column_key": column_key,
             "value": value,
-            "unit": "件",
-            "label": None,
+            "unit": unit,
+            "label": label,
         }
+
+    for item in report["disclosure"]:
+        yield cell("disclosure", item["item"], item["metric"], item["value"], item["unit"], item["label"])
+    for row_key, columns in report["applications"].items():
+        for column_key, value in columns.items():
+            yield cell("applications", row_key, column_key, value)
+    for key, value in report["reviews"].items():
+        # review_upheld → row "review", column "upheld": the table's own 3 × 5 grid.
+        row_key, column_key = key.rsplit("_", 1)
+        yield cell("reviews", row_key, column_key, value)
 
 
 def summary(db: sqlite_utils.Database) -> dict:

@@ -7,14 +7,14 @@ charset in its Content-Type header.
 from __future__ import annotations
 
 import functools
-import re
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from extract.readers.html import META_CHARSET
+
 SAMPLE_PORTAL = Path(__file__).resolve().parent.parent / "sample_portal" / "site"
 SAMPLE_COLUMN = "/zfxxgk/zfxxgknb/index.html"
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
 _MEDIA_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".doc": "application/msword",
@@ -31,7 +31,7 @@ class PortalRequestHandler(SimpleHTTPRequestHandler):
         media_type = super().guess_type(path)
         if media_type == "text/html":
             with open(path, "rb") as page:
-                match = _META_CHARSET.search(page.read(4096))
+                match = META_CHARSET.search(page.read(4096))
             return f"text/html; charset={match.group(1).decode('ascii') if match else 'utf-8'}"
         return media_type
 

@@ -11,6 +11,12 @@ from scrapy.http import Response
 from crawler.items import FetchedDocument
 from crawler.links import is_attachment, looks_like_annual_report, trs_list_pages
 
+
+def title_of(link) -> str:
+    """A list link's full title: TRS lists cut long titles with 「…」 in the text but keep them in @title."""
+    return (link.attrib.get("title") or " ".join(link.css("::text").getall())).strip()
+
+
 # Keep error responses too: a 404 for a report is worth recording.
 _KEEP_ALL_STATUSES = {"handle_httpstatus_all": True}
 
@@ -33,7 +39,7 @@ class AnnualReportSpider(scrapy.Spider):
         if response.status != 200 or not hasattr(response, "text"):
             return
         for link in response.css("a[href]"):
-            title = (link.attrib.get("title") or " ".join(link.css("::text").getall())).strip()
+            title = title_of(link)
             if looks_like_annual_report(title):
                 yield response.follow(
                     link,
@@ -51,7 +57,7 @@ class AnnualReportSpider(scrapy.Spider):
         for link in response.css("a[href]"):
             href = link.attrib["href"]
             if is_attachment(href):
-                title = (link.attrib.get("title") or " ".join(link.css("::text").getall())).strip()
+                title = title_of(link)
                 yield response.follow(
                     link,
                     callback=self.parse_attachment,

@@ -13,7 +13,7 @@ from lxml import html as lxml_html
 
 from extract.document import Cell, Document, Table
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w-]+)", re.IGNORECASE)
 # GB2312 and GBK pages routinely use characters only GB18030 defines; it is a superset of both.
 _ENCODING_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "gb_2312-80": "gb18030", "x-gbk": "gb18030"}
@@ -38,7 +38,7 @@ def declared_encoding(data: bytes, media_type: str | None) -> str | None:
     found = None
     if media_type and (match := _HEADER_CHARSET.search(media_type)):
         found = match.group(1)
-    elif match := _META_CHARSET.search(data[:4096]):
+    elif match := META_CHARSET.search(data[:4096]):
         found = match.group(1).decode("ascii")
     if not found:
         return None
