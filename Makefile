@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= archive.db
 
-.PHONY: install demo demo-offline test lint portal sample-portal clean
+.PHONY: install system-deps demo demo-offline test lint portal sample-portal clean
 
 install: $(BIN)/govreports
 
@@ -13,6 +13,14 @@ $(BIN)/govreports: pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
+
+# Debian packages the readers need: LibreOffice turns DOC/WPS into DOCX; CJK fonts render test documents.
+APT_PACKAGES := libreoffice-writer-nogui fonts-noto-cjk
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+system-deps:
+	@command -v soffice >/dev/null && fc-list :lang=zh | grep -q . || { \
+		$(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $(APT_PACKAGES); }
 
 # Crawl the bundled sample portal on 127.0.0.1, extract, summarise, then serve on 127.0.0.1:8001.
 demo: install
@@ -27,7 +35,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 # pytest exits 5 when it collected no tests: say so rather than pass silently or fail obscurely.
-test: install lint
+test: install lint system-deps
 	@$(BIN)/pytest -q; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 

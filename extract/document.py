@@ -43,6 +43,8 @@ class Document:
     # Metadata the container gives: page <meta> tags, the 索引号 table, the <title>.
     meta: dict[str, str] = field(default_factory=dict)
     findings: list[dict] = field(default_factory=list)
+    # True when the text and numbers came from OCR of page images, not from a text layer.
+    ocr: bool = False
 
     @property
     def tables(self) -> list[Table]:

@@ -37,10 +37,16 @@ TEXT = "text/plain"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
 DOC = "application/msword"
+WPS = "application/vnd.ms-works"  # Kingsoft WPS 文字: an OLE file LibreOffice reads like DOC
+XLS = "application/vnd.ms-excel"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PNG = "image/png"
+JPEG = "image/jpeg"
 ZIP = "application/zip"
-# Formats later readers will cover; for now they give a report with a clear finding.
-_NOT_YET_SUPPORTED = {PDF, DOC, XLSX, ZIP, "application/vnd.ms-excel", "application/wps-office.wps"}
+
+# OLE compound files name their main stream in UTF-16: it tells Word from Excel.
+_OLE_WORKBOOK = "Workbook".encode("utf-16-le")
+_OLE_BOOK = "Book".encode("utf-16-le")
 
 
 class UnreadableDocument(ValueError):
@@ -50,10 +56,17 @@ class UnreadableDocument(ValueError):
 def sniff_media_type(data: bytes, declared: str | None = None) -> str:
     """The document's type from its bytes; the declared type only breaks ties."""
     head = data[:2048].lstrip()
+    declared = (declared or "").split(";")[0].strip().lower()
     if data.startswith(b"%PDF"):
         return PDF
+    if data.startswith(b"\x89PNG"):
+        return PNG
+    if data.startswith(b"\xff\xd8\xff"):
+        return JPEG
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        return DOC if not (declared and "excel" in declared) else "application/vnd.ms-excel"
+        if _OLE_WORKBOOK in data or _OLE_BOOK in data or "excel" in declared:
+            return XLS
+        return WPS if "works" in declared or "wps" in declared else DOC
     if data.startswith(b"PK\x03\x04"):
         try:
             names = zipfile.ZipFile(BytesIO(data)).namelist()
@@ -73,25 +86,51 @@ def sniff_media_type(data: bytes, declared: str | None = None) -> str:
         return HTML
     if b"\x00" in data[:4096]:
         raise UnreadableDocument("binary data of no known document type")
-    if declared and declared.split(";")[0].strip() == HTML:
+    if declared == HTML:
         return HTML
     return TEXT
 
 
 def read_document(data: bytes, media_type: str) -> Document:
-    if media_type == HTML:
-        return read_html(data, media_type)
-    if media_type == DOCX:
-        try:
+    """Bytes of a known type → Document. Heavy readers (PDF, OCR, LibreOffice) load only when needed."""
+    try:
+        if media_type == HTML:
+            return read_html(data, media_type)
+        if media_type == TEXT:
+            return read_text(data)
+        if media_type == DOCX:
             return read_docx(data)
-        except Exception as error:  # python-docx raises many types for damaged files
-            raise UnreadableDocument(f"damaged DOCX: {error}") from error
-    if media_type == TEXT:
-        return read_text(data)
+        if media_type == PDF:
+            from extract.readers.pdf import read_pdf
+
+            return read_pdf(data)
+        if media_type in (DOC, WPS):
+            from extract.readers.office import read_word_binary
+
+            return read_word_binary(data, media_type)
+        if media_type == XLSX:
+            from extract.readers.spreadsheet import read_xlsx
+
+            return read_xlsx(data)
+        if media_type == XLS:
+            from extract.readers.spreadsheet import read_xls
+
+            return read_xls(data)
+        if media_type in (PNG, JPEG):
+            from extract.readers.ocr import read_image
+
+            return read_image(data, media_type)
+    except UnreadableDocument:
+        raise
+    except Exception as error:  # damaged files raise many types in the libraries underneath
+        raise UnreadableDocument(f"damaged {media_type} document: {type(error).__name__}: {error}") from error
     document = Document(media_type=media_type)
     document.findings.append(
         finding(
-            "document.unsupported", "document", f"{media_type} 文档的读取尚未支持，原始字节已保存", "warning"
+            "document.unsupported",
+            "document",
+            f"{media_type} 不是可读取的报告格式，原始字节已保存",
+            "warning",
         )
     )
     return document

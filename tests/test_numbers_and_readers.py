@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 
 from extract import UnreadableDocument, parse_document, sniff_media_type
@@ -104,6 +107,14 @@ def test_sniffing_and_unreadable_input():
 
 
 def test_unsupported_format_is_a_finding_not_a_crash():
-    report = parse_document(b"%PDF-1.4\n%binary")
-    assert report["source"]["media_type"] == "application/pdf"
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("readme.txt", "附件")
+    report = parse_document(archive.getvalue())
+    assert report["source"]["media_type"] == "application/zip"
     assert "document.unsupported" in [f["check"] for f in report["findings"]]
+
+
+def test_damaged_pdf_is_a_clear_error():
+    with pytest.raises(UnreadableDocument, match="application/pdf"):
+        parse_document(b"%PDF-1.4\n%binary")
