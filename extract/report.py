@@ -28,6 +28,7 @@ from extract.tables import (
     read_applications,
     read_disclosure,
     read_reviews,
+    read_stray_reviews,
 )
 from extract.template import APPLICATION_GROUPS, METRICS_2019, METRICS_2021
 from extract.validate import check_applications, check_narrative, check_reviews
@@ -222,6 +223,8 @@ def _read_tables(document: Document) -> dict[str, DisclosureTable | Applications
             found["applications"] = read_applications(table)
         elif found["disclosure"] is None and DisclosureTable.recognise(table):
             found["disclosure"] = read_disclosure(table)
+    if found["reviews"] is None:
+        found["reviews"] = next(filter(None, map(read_stray_reviews, document.tables)), None)
     return found
 
 

@@ -153,41 +153,105 @@ def _read_integers(values: list[Cell]) -> list[int] | None:
 def read_applications(table: Table) -> ApplicationsTable:
     result = ApplicationsTable()
     group: str | None = None
+    lost = _LostLabels()
     for index, cells in enumerate(table.rows):
         row = split_row(cells)
         if not row.labels and all(is_blank(cell.text) for cell in row.values):
             continue
         if _is_applications_header(row):
             continue
+        if is_review_header_fragment(row):
+            break  # table 四 begins here: its headings were flattened into this table
+        previous_group = group
         key, group = application_row_key(row, group)
+        if group != previous_group or key in _TOP_LEVEL_ROWS:
+            lost.settle(result)
         where = f"row {index + 1}"
         if key is None:
             if row.values and any(read_number(c.text) for c in row.values):
-                label = "".join(row.labels) or "（无标签）"
-                result.findings.append(
-                    finding("applications.unknown_row", where, f"无法识别的行「{label}」，该行数字未采用")
-                )
+                if group is not None:
+                    lost.add(group, where, row)
+                else:
+                    result.findings.append(_unknown_row(where, row))
             continue
-        fitted = fit_values(row.values, len(APPLICANT_COLUMNS))
-        numbers = _read_integers(fitted) if fitted is not None else None
-        if numbers is None:
-            result.findings.append(
-                finding(
-                    "applications.row_width",
-                    key,
-                    f"「{row.joined}」行有 {len(row.values)} 个数值单元格，应为 {len(APPLICANT_COLUMNS)} 个"
-                    "（或含非数字），该行未采用",
-                )
-            )
-            continue
-        if key in result.rows:
-            result.findings.append(
-                finding("applications.duplicate_row", key, f"「{row.joined}」行重复，保留第一行")
-            )
-            continue
-        result.rows[key] = dict(zip(APPLICANT_COLUMNS, numbers, strict=True))
+        _store_application_row(result, key, row.values, row.joined)
+    lost.settle(result)
     _derive_other_handling(result)
     return result
+
+
+_TOP_LEVEL_ROWS = {"new_received", "carried_over", "granted", "partially_granted", "total_handled"}
+
+
+def _unknown_row(where: str, row: Row) -> dict:
+    label = "".join(row.labels) or "（无标签）"
+    return finding("applications.unknown_row", where, f"无法识别的行「{label}」，该行数字未采用")
+
+
+def _store_application_row(result: ApplicationsTable, key: str, values: list[Cell], label: str) -> bool:
+    fitted = fit_values(values, len(APPLICANT_COLUMNS))
+    numbers = _read_integers(fitted) if fitted is not None else None
+    if numbers is None:
+        result.findings.append(
+            finding(
+                "applications.row_width",
+                key,
+                f"「{label}」行有 {len(values)} 个数值单元格，应为 {len(APPLICANT_COLUMNS)} 个"
+                "（或含非数字），该行未采用",
+            )
+        )
+        return False
+    if key in result.rows:
+        result.findings.append(finding("applications.duplicate_row", key, f"「{label}」行重复，保留第一行"))
+        return False
+    result.rows[key] = dict(zip(APPLICANT_COLUMNS, numbers, strict=True))
+    return True
+
+
+@dataclass
+class _LostLabels:
+    """Rows of one result group whose sub-row labels were lost (「（三）不予公开」 then bare numbers).
+
+    They take the group's keys in the template's order, but only when their count is exactly the number of
+    the group's rows still missing: then no other reading is possible. Otherwise they stay unknown rows.
+    """
+
+    group: str | None = None
+    rows: list[tuple[str, Row]] = field(default_factory=list)
+
+    def add(self, group: str, where: str, row: Row) -> None:
+        if group != self.group:
+            self.rows = []
+        self.group = group
+        self.rows.append((where, row))
+
+    def settle(self, result: ApplicationsTable) -> None:
+        group, rows = self.group, self.rows
+        self.group, self.rows = None, []
+        if not rows or group is None:
+            return
+        missing = [key for key in APPLICATION_GROUPS[group] if key not in result.rows]
+        if len(rows) != len(missing):
+            result.findings.extend(_unknown_row(where, row) for where, row in rows)
+            return
+        for key, (where, row) in zip(missing, rows, strict=True):
+            values = list(row.values)
+            while len(values) > len(APPLICANT_COLUMNS) and is_blank(values[0].text):
+                values.pop(0)  # the empty cells of merged labels
+            # The label column of a lost label often holds a stray number (「0」): one value too many.
+            note = ""
+            if len(values) == len(APPLICANT_COLUMNS) + 1:
+                note = f"，标签列中的「{values[0].text}」未计入"
+                values = values[1:]
+            if _store_application_row(result, key, values, "".join(row.labels) or where):
+                result.findings.append(
+                    finding(
+                        "applications.template_order",
+                        key,
+                        f"{where} 的行标签缺失，按模板顺序认定为「{key}」{note}",
+                        "warning",
+                    )
+                )
 
 
 def _derive_other_handling(table: ApplicationsTable) -> None:
@@ -229,6 +293,44 @@ def read_reviews(table: Table) -> ReviewsTable:
         finding("reviews.unreadable", "reviews", f"表四中没有一行恰好给出 {len(REVIEW_KEYS)} 个数字")
     )
     return result
+
+
+# Table 四's column headers written one character per line (「结/果/维/持」) flatten into rows of
+# single characters; when its title row is lost too, such a row is all that announces table 四.
+_REVIEW_HEADER_CHARACTERS = set("结果维持纠正其他尚未审总计")
+
+
+def is_review_header_fragment(row: Row) -> bool:
+    characters = [label for label in row.labels if label]
+    return len(characters) >= 3 and all(
+        len(label) == 1 and label in _REVIEW_HEADER_CHARACTERS for label in characters
+    )
+
+
+def read_stray_reviews(table: Table) -> ReviewsTable | None:
+    """Table 四 whose headings were lost: a row of header fragments, then a label-less row of 15 numbers."""
+    after_fragment = False
+    for cells in table.rows:
+        row = split_row(cells)
+        if is_review_header_fragment(row):
+            after_fragment = True
+            continue
+        if not after_fragment or row.labels:
+            continue
+        fitted = fit_values(row.values, len(REVIEW_KEYS))
+        numbers = _read_integers(fitted) if fitted is not None else None
+        if numbers is not None:
+            result = ReviewsTable(values=dict(zip(REVIEW_KEYS, numbers, strict=True)))
+            result.findings.append(
+                finding(
+                    "reviews.heading_lost",
+                    "reviews",
+                    "表四的标题和表头已丢失，仅剩表头残字与一行 15 个数字，按模板顺序读作表四",
+                    "warning",
+                )
+            )
+            return result
+    return None
 
 
 # ---------------------------------------------------------------------------------------------- 二

@@ -111,13 +111,15 @@ def test_seed_004_truncated_table_is_reported_not_guessed():
     rows = report["applications"]
     assert rows["new_received"]["total"] == 10 and rows["carried_over"]["total"] == 1
     assert "total_handled" not in rows  # cut off in the document
-    assert {"applications.missing_rows", "table.missing", "section.missing"} <= set(checks(report))
+    assert {"applications.missing_rows", "reviews.heading_lost", "section.missing"} <= set(checks(report))
 
 
-def test_seed_000_lost_labels_are_findings_not_numbers():
+def test_seed_000_lost_labels_follow_template_order_with_findings():
     report = parse_seed("000")
-    assert "denied_state_secret" not in report["applications"]
-    assert "applications.unknown_row" in checks(report)
+    ordered = [f["where"] for f in report["findings"] if f["check"] == "applications.template_order"]
+    assert ordered[0] == "denied_state_secret" and ordered[-1] == "rejected_confirmation"
+    assert len(ordered) == 16  # （三） 8 rows, （四） 3, （五） 5: every row whose label was lost
+    assert "applications.unknown_row" not in checks(report)
     assert report["applications"]["total_handled"]["total"] == 0
     cells = {(c["item"], c["metric"]): c["value"] for c in report["disclosure"]}
     assert cells[("normative_documents", "made")] == 1
