@@ -14,6 +14,13 @@ from dataclasses import dataclass
 _BLANK_MARKS = {"", "-", "--", "—", "——", "－", "/", "／", "无", "\\"}
 
 _NUMBER = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(万元|元|件|条|个|项|万)?$")
+# Footnote marks after a number (「12*」, 「12①」, 「12¹」): removed before NFKC, which would turn ① and ¹
+# into digits and 12¹ into 121.
+_FOOTNOTE_MARKS = re.compile(r"[*＊※†‡\u2460-\u2473\u00b9\u00b2\u00b3\u2070-\u2079]+$")
+# Minus signs NFKC leaves alone.
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-"})
+# 「1,234」 or 「1，234」: a separator between groups of exactly three digits.
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?:\D|$))")
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,8 @@ def is_blank(text: str) -> bool:
 
 def read_number(text: str) -> CellNumber | None:
     """The number a cell prints, or None when the cell holds words (a label) or nothing."""
-    cleaned = normalize_text(text).replace(",", "").replace("，", "")
+    cleaned = _FOOTNOTE_MARKS.sub("", text.strip())
+    cleaned = _THOUSANDS.sub("", normalize_text(cleaned).translate(_MINUS_SIGNS))
     match = _NUMBER.match(cleaned)
     if not match:
         return None

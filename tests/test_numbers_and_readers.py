@@ -25,6 +25,12 @@ from extract.tables import read_applications
         ("185277.44元", 185277.44, "元"),
         ("10.8280", 10.828, None),
         (" 7 ", 7, None),
+        ("1，234", 1234, None),
+        ("−3", -3, None),  # U+2212 MINUS SIGN
+        ("12*", 12, None),  # footnote marks are not digits
+        ("12①", 12, None),
+        ("12¹", 12, None),
+        ("3.5万元", 3.5, "万元"),
     ],
 )
 def test_read_number(text, value, unit):
@@ -35,6 +41,11 @@ def test_read_number(text, value, unit):
 @pytest.mark.parametrize("text", ["", "\xa0", "—", "-", "/"])
 def test_blank_cells(text):
     assert is_blank(text) and read_number(text) is None
+
+
+@pytest.mark.parametrize("text", ["1,2", "12,34", "1.2.3", "约10", "10件左右"])
+def test_ambiguous_numbers_are_not_read(text):
+    assert read_number(text) is None
 
 
 def test_labels_are_not_numbers():
