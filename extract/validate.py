@@ -16,6 +16,8 @@ from extract.template import (
 )
 
 _NARRATIVE_RECEIVED = re.compile(r"收到[^。；;，,]{0,16}?申请\s*(\d+)\s*[件条个]")
+# 「没有收到依申请公开政府信息」, 「未收到政府信息公开申请」: the text says none.
+_NARRATIVE_NONE = re.compile(r"(?:没有|未)收到[^。；;，,]{0,12}?申请")
 
 
 def expected_application_rows(rows: dict[str, dict[str, int]]) -> list[str]:
@@ -61,6 +63,18 @@ def check_applications(rows: dict[str, dict[str, int]]) -> list[dict]:
                         f"（一）至（六）之和 ({parts}) ≠ （七）总计 ({rows['total_handled'][column]})",
                     )
                 )
+    parts = APPLICATION_GROUPS["other"]
+    if "other_handling" in rows and all(key in rows for key in parts):
+        for column in APPLICANT_COLUMNS:
+            split = sum(rows[key][column] for key in parts)
+            if split != rows["other_handling"][column]:
+                findings.append(
+                    finding(
+                        "applications.other_sum",
+                        column,
+                        f"（六）1–3 之和 ({split}) ≠ （六）其他处理 ({rows['other_handling'][column]})",
+                    )
+                )
     for key, values in rows.items():
         applicants = sum(values[column] for column in APPLICANT_COLUMNS[:-1])
         if applicants != values["total"]:
@@ -91,10 +105,15 @@ def check_reviews(values: dict[str, int]) -> list[dict]:
 
 def check_narrative(overview_text: str, rows: dict[str, dict[str, int]]) -> list[dict]:
     """Soft check: 「收到申请N件」 in the text against table 三's new applications."""
-    match = _NARRATIVE_RECEIVED.search(overview_text)
-    if not match or "new_received" not in rows:
+    if "new_received" not in rows:
         return []
-    said, table = int(match.group(1)), rows["new_received"]["total"]
+    if match := _NARRATIVE_RECEIVED.search(overview_text):
+        said = int(match.group(1))
+    elif _NARRATIVE_NONE.search(overview_text):
+        said = 0
+    else:
+        return []
+    table = rows["new_received"]["total"]
     if said == table:
         return []
     return [
@@ -105,3 +124,57 @@ def check_narrative(overview_text: str, rows: dict[str, dict[str, int]]) -> list
             "warning",
         )
     ]
+
+
+def check_cross_year(report: dict, previous: dict) -> list[dict]:
+    """Soft checks against the same agency's report for the year before (identity 5 and its kin).
+
+    Warnings only: agencies restate last year's figures, and a mismatch may be either year's error.
+    """
+    if not previous or previous.get("year") != (report.get("year") or 0) - 1:
+        return []
+    findings: list[dict] = []
+    last_year = previous["year"]
+    carried_over = report["applications"].get("carried_over")
+    carried_forward = previous["applications"].get("carried_forward")
+    if carried_over and carried_forward and carried_over["total"] != carried_forward["total"]:
+        findings.append(
+            finding(
+                "cross_year.carried_over",
+                "total",
+                f"上年结转 {carried_over['total']} 件 ≠ {last_year} 年报告的结转下年度 {carried_forward['total']} 件",
+                "warning",
+            )
+        )
+    now, before = _disclosure_cells(report), _disclosure_cells(previous)
+    for item in sorted({item for item, _ in now}):
+        if report["template"] == "2021" and (item, "in_force") in now and (item, "in_force") in before:
+            issued, repealed = now.get((item, "issued"), 0), now.get((item, "repealed"), 0)
+            expected = before[(item, "in_force")] + issued - repealed
+            if now[(item, "in_force")] != expected:
+                findings.append(
+                    finding(
+                        "cross_year.in_force",
+                        item,
+                        f"现行有效 {now[(item, 'in_force')]} ≠ {last_year} 年的 {before[(item, 'in_force')]}"
+                        f" + 制发 {issued} − 废止 {repealed} = {expected}",
+                        "warning",
+                    )
+                )
+        if (item, "prior_items") in now and (item, "prior_items") in before and (item, "change") in before:
+            expected = before[(item, "prior_items")] + before[(item, "change")]
+            if now[(item, "prior_items")] != expected:
+                findings.append(
+                    finding(
+                        "cross_year.prior_items",
+                        item,
+                        f"上一年项目数量 {now[(item, 'prior_items')]} ≠ {last_year} 年的"
+                        f" {before[(item, 'prior_items')]} + 增减 {before[(item, 'change')]} = {expected}",
+                        "warning",
+                    )
+                )
+    return findings
+
+
+def _disclosure_cells(report: dict) -> dict[tuple[str, str], int | float]:
+    return {(cell["item"], cell["metric"]): cell["value"] for cell in report["disclosure"]}

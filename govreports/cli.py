@@ -80,23 +80,60 @@ def crawl(
         _extract(db_path)
 
 
-def _extract(db_path: str) -> None:
+def _extract(db_path: str, *, only_new: bool = False, workers: int | None = None) -> None:
+    import time
+
     from govreports.ingest import extract_archive
 
     db = open_archive(db_path)
-    stats = extract_archive(db)
+    started = time.monotonic()
+    stats = extract_archive(db, only_new=only_new, workers=workers, progress=_progress_printer())
+    seconds = time.monotonic() - started
     click.echo(
-        f"extracted {stats.reports} reports ({stats.from_attachments} from attachments, "
-        f"{stats.unreadable} unreadable pages)",
+        f"extracted {stats.reports} reports in {seconds:.1f} s ({stats.from_attachments} from attachments, "
+        f"{stats.unreadable} unreadable pages, {stats.cross_year_checked} checked against the year before)",
         err=True,
     )
 
 
+def _progress_printer():
+    """Progress on stderr: one updating line on a terminal, a line every 10 % in a log file."""
+    interactive = sys.stderr.isatty()
+    shown = {"tenth": 0}
+
+    def show(done: int, total: int) -> None:
+        if interactive:
+            click.echo(f"\rextracting {done}/{total}", nl=done == total, err=True)
+        elif done * 10 // total > shown["tenth"] or done == total:
+            shown["tenth"] = done * 10 // total
+            click.echo(f"extracting {done}/{total}", err=True)
+
+    return show
+
+
 @cli.command()
 @db_option
-def extract(db_path: str) -> None:
-    """Re-extract every report in the archive from its stored raw bytes (no network)."""
-    _extract(db_path)
+@click.option(
+    "--all/--new",
+    "everything",
+    default=True,
+    show_default=True,
+    help="Re-extract every report, or only pages fetched since their last extraction.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Worker processes for parsing [default: one per core].",
+)
+def extract(db_path: str, everything: bool, workers: int | None) -> None:
+    """Re-extract reports from their stored raw bytes (no network), in parallel, with progress.
+
+    \b
+    Examples:
+        govreports extract --all
+        govreports extract --new --workers 1
+    """
+    _extract(db_path, only_new=not everything, workers=workers)
 
 
 @cli.command()

@@ -2,19 +2,30 @@
 
 A report page either carries the report in its body or only links it as attachments (「详见附件」);
 then the attachment whose tables read is the report, and the page lends it the metadata it lacks.
+
+Parsing is CPU-bound and pure, so it runs in worker processes (one per core); each worker reads the raw
+bytes it needs from the archive itself, and only the main process writes. Checks that need more than
+one report (the same agency's previous year) run once every report of the batch is parsed.
 """
 
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import sqlite_utils
 
 from extract import UnreadableDocument, parse_document
 from extract.findings import finding
+from extract.validate import check_cross_year
 from govreports.archive import document_bytes, latest_fetches, store_report
 
 _PAGE_FALLBACKS = ("title", "agency", "region", "level", "year", "published")
+
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -22,6 +33,24 @@ class ExtractionStats:
     reports: int = 0
     from_attachments: int = 0
     unreadable: int = 0
+    cross_year_checked: int = 0
+
+
+@dataclass
+class ExtractionJob:
+    """One report page and the attachments it links: all a worker needs, by archive reference."""
+
+    db_path: str
+    page: dict
+    attachments: list[dict]
+
+
+@dataclass
+class Extracted:
+    page: dict
+    report: dict | None  # None: the page itself was unreadable
+    document_url: str
+    from_attachment: bool = False
 
 
 def has_tables(report: dict) -> bool:
@@ -37,41 +66,127 @@ def parse_fetch(db: sqlite_utils.Database, fetch: dict) -> dict | None:
         return None
 
 
-def extract_page(db: sqlite_utils.Database, page: dict, stats: ExtractionStats) -> None:
+def extract_job(job: ExtractionJob) -> Extracted:
+    """Parse one report page, falling back to the first attachment whose tables read."""
+    db = _worker_archive(job.db_path)
+    page = job.page
     report = parse_fetch(db, page)
     if report is None:
-        stats.unreadable += 1
-        return
-    document_url = page["url"]
-    if not has_tables(report):
-        for attachment in list(latest_fetches(db, "attachment", referer=page["url"])):
-            attached = parse_fetch(db, attachment)
-            if attached is None:
-                report["findings"].append(
-                    finding("document.unreadable", "attachment", f"附件无法读取：{attachment['url']}")
-                )
-                continue
-            if has_tables(attached):
-                for key in _PAGE_FALLBACKS:
-                    attached[key] = attached[key] or report[key]
-                # What the page supplied is no longer missing.
-                attached["findings"] = [
-                    f
-                    for f in attached["findings"]
-                    if not (f["check"].startswith("metadata.") and attached[f["where"]])
-                ]
-                report, document_url = attached, attachment["url"]
-                stats.from_attachments += 1
-                break
-    report["title"] = report["title"] or page["link_title"]
-    store_report(db, report, url=page["url"], document_url=document_url, source_id=page["source_id"])
-    stats.reports += 1
+        return Extracted(page, None, page["url"])
+    if has_tables(report):
+        return Extracted(page, report, page["url"])
+    for attachment in job.attachments:
+        attached = parse_fetch(db, attachment)
+        if attached is None:
+            report["findings"].append(
+                finding("document.unreadable", "attachment", f"附件无法读取：{attachment['url']}")
+            )
+            continue
+        if has_tables(attached):
+            return Extracted(page, _lend_page_metadata(attached, report), attachment["url"], True)
+    return Extracted(page, report, page["url"])
 
 
-def extract_archive(db: sqlite_utils.Database) -> ExtractionStats:
-    """(Re-)extract every report page in the archive from its stored bytes."""
+def _lend_page_metadata(attached: dict, page_report: dict) -> dict:
+    for key in _PAGE_FALLBACKS:
+        attached[key] = attached[key] or page_report[key]
+    # What the page supplied is no longer missing.
+    attached["findings"] = [
+        f for f in attached["findings"] if not (f["check"].startswith("metadata.") and attached[f["where"]])
+    ]
+    return attached
+
+
+_archives: dict[str, sqlite_utils.Database] = {}
+
+
+def _worker_archive(path: str) -> sqlite_utils.Database:
+    # One connection per process and archive, opened on first use.
+    if path not in _archives:
+        _archives[path] = sqlite_utils.Database(path)
+    return _archives[path]
+
+
+def extraction_jobs(db: sqlite_utils.Database, db_path: str, only_new: bool = False) -> list[ExtractionJob]:
+    pages = list(latest_fetches(db, "report_page"))
+    if only_new:
+        extracted = {
+            row["url"]: row["extracted_at"] for row in db.query("select url, extracted_at from reports")
+        }
+        pages = [page for page in pages if page["fetched_at"] > extracted.get(page["url"], "")]
+    return [
+        ExtractionJob(db_path, page, list(latest_fetches(db, "attachment", referer=page["url"])))
+        for page in pages
+    ]
+
+
+def parse_all(
+    jobs: list[ExtractionJob], workers: int, progress: Progress | None = None
+) -> Iterator[Extracted]:
+    """Parse the jobs, in worker processes when more than one worker is asked for, in order."""
+    if workers <= 1 or len(jobs) <= 1:
+        results: Iterator[Extracted] = map(extract_job, jobs)
+        pool = None
+    else:
+        pool = ProcessPoolExecutor(max_workers=workers)
+        results = pool.map(extract_job, jobs, chunksize=max(1, min(16, len(jobs) // (workers * 8))))
+    try:
+        for done, result in enumerate(results, start=1):
+            if progress:
+                progress(done, len(jobs))
+            yield result
+    finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
+
+
+def extract_archive(
+    db: sqlite_utils.Database,
+    *,
+    only_new: bool = False,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> ExtractionStats:
+    """(Re-)extract report pages from their stored bytes: all of them, or those fetched since extraction."""
     stats = ExtractionStats()
-    # Read the list first: sqlite-utils writes below while a cursor would still be open.
-    for page in list(latest_fetches(db, "report_page")):
-        extract_page(db, page, stats)
+    db_path = db.execute("pragma database_list").fetchone()[2]
+    jobs = extraction_jobs(db, db_path, only_new)
+    parsed: list[Extracted] = []
+    for result in parse_all(jobs, workers or os.cpu_count() or 1, progress):
+        if result.report is None:
+            stats.unreadable += 1
+            continue
+        result.report["title"] = result.report["title"] or result.page["link_title"]
+        parsed.append(result)
+    stats.cross_year_checked = add_cross_year_findings(db, [result.report for result in parsed])
+    for result in parsed:
+        store_report(
+            db,
+            result.report,
+            url=result.page["url"],
+            document_url=result.document_url,
+            source_id=result.page["source_id"],
+        )
+        stats.reports += 1
+        stats.from_attachments += result.from_attachment
     return stats
+
+
+def add_cross_year_findings(db: sqlite_utils.Database, reports: list[dict]) -> int:
+    """Compare each report with the same agency's report for the year before, from this batch or the archive."""
+    by_agency_year = {(r["agency"], r["year"]): r for r in _archived_reports(db)}
+    by_agency_year.update({(r["agency"], r["year"]): r for r in reports if r["agency"] and r["year"]})
+    checked = 0
+    for report in reports:
+        previous = by_agency_year.get((report["agency"], (report["year"] or 0) - 1))
+        if report["agency"] and previous:
+            report["findings"].extend(check_cross_year(report, previous))
+            checked += 1
+    return checked
+
+
+def _archived_reports(db: sqlite_utils.Database) -> Iterator[dict]:
+    if "reports" not in db.table_names():
+        return
+    for row in db.query("select report_json from reports where agency is not null and year is not null"):
+        yield json.loads(row["report_json"])

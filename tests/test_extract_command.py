@@ -1,0 +1,66 @@
+"""`govreports extract`: the whole archive re-extracted from stored bytes, in worker processes."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import sqlite_utils
+
+from tests.conftest import GOVREPORTS
+
+
+def archived_reports(db_path) -> dict[str, tuple]:
+    db = sqlite_utils.Database(db_path)
+    return {
+        row["url"]: (row["agency"], row["year"], row["template"], row["errors"], row["report_json"])
+        for row in db.query("select * from reports")
+    }
+
+
+def run_extract(db_path, *options: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [*GOVREPORTS, "extract", "--db", str(db_path), *options], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def test_two_workers_give_the_same_archive_as_one(crawled_archive, tmp_path):
+    serial, parallel = tmp_path / "serial.db", tmp_path / "parallel.db"
+    shutil.copy(crawled_archive, serial)
+    shutil.copy(crawled_archive, parallel)
+    run_extract(serial, "--all", "--workers", "1")
+    result = run_extract(parallel, "--all", "--workers", "2")
+    assert archived_reports(serial) == archived_reports(parallel)
+    assert len(archived_reports(parallel)) >= 30
+    # Progress on stderr, ending with the total, then the summary line.
+    lines = result.stderr.strip().splitlines()
+    total = len(archived_reports(parallel))
+    assert f"extracting {total}/{total}" in lines
+    assert lines[-1].startswith(f"extracted {total} reports")
+
+
+def test_new_only_skips_what_was_already_extracted(crawled_archive, tmp_path):
+    copy = tmp_path / "archive.db"
+    shutil.copy(crawled_archive, copy)
+    result = run_extract(copy, "--new")
+    assert "extracted 0 reports" in result.stderr
+
+
+def test_cross_year_findings_come_from_the_previous_report_of_the_agency(crawled_archive):
+    db = sqlite_utils.Database(crawled_archive)
+    rows = list(
+        db.query(
+            "select r.agency, r.year, f.location, f.message from findings f join reports r on r.id = f.report_id "
+            "where f.check_name like 'cross_year.%'"
+        )
+    )
+    # Every cross-year finding names a report whose agency has a report for the year before.
+    for row in rows:
+        assert db.execute(
+            "select count(*) from reports where agency = ? and year = ?", [row["agency"], row["year"] - 1]
+        ).fetchone()[0]
+    assert all(
+        f["severity"] == "warning" for f in db["findings"].rows_where("check_name like 'cross_year.%'")
+    )
