@@ -9,21 +9,6 @@ _DISCLOSURE_WORDS = ("政府信息公开", "政务公开", "信息公开")
 _STATISTICS_PERIOD = re.compile(r"统计期限[^。]{0,12}?自\s*((?:19|20)\d{2})\s*年")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 _TRS_URL_DATE = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+")
-_MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
-_PROVINCE = re.compile(
-    r"^(?:北京市|天津市|上海市|重庆市|[^省市县区]{2,7}?(?:省|自治区)|香港特别行政区|澳门特别行政区)"
-)
-_PREFECTURE = re.compile(r"^[^省市县区]{1,8}?(?:自治州|市|州|盟|地区)")
-_COUNTY = re.compile(r"^[^省市县区]{1,10}?(?:自治县|区|县|旗|市)")
-_LEVEL_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"(街道办事处|街道|地区办事处)$", "street"),
-    (r"(乡|镇|苏木)(人民政府)?$", "township"),
-    (r"^(国务院|中华人民共和国)", "national"),
-    (r"^(北京市|天津市|上海市|重庆市|[^市县区]{2,7}(省|自治区))人民政府(办公厅)?$", "province"),
-    (r"(区|县|旗|县级市)人民政府$", "county"),
-    (r"(市|州|盟)人民政府$", "prefecture"),
-    (r"(厅|局|委员会|委|办公室|办|中心|院|所|署|馆)$", "department"),
-)
 
 
 def title_agency_year(title: str) -> tuple[str | None, int | None]:
@@ -74,27 +59,3 @@ def iso_date(text: str | None) -> str | None:
 def date_from_url(url: str | None) -> str | None:
     match = _TRS_URL_DATE.search(url or "")
     return iso_date("-".join(match.groups())) if match else None
-
-
-def region_of(agency: str | None) -> str | None:
-    """The administrative place names an agency's name starts with: 「北京市东城区永定门外…」 → 北京市东城区."""
-    if not agency:
-        return None
-    rest, parts = agency, []
-    for pattern in (_PROVINCE, _PREFECTURE, _COUNTY):
-        if rest.startswith(_MUNICIPALITIES) and pattern is _PREFECTURE:
-            continue  # a municipality's districts sit directly below it
-        match = pattern.match(rest)
-        if match and len(rest) > match.end():
-            parts.append(match.group(0))
-            rest = rest[match.end() :]
-    return "".join(parts) or None
-
-
-def level_of(agency: str | None) -> str | None:
-    if not agency:
-        return None
-    for pattern, level in _LEVEL_PATTERNS:
-        if re.search(pattern, agency):
-            return level
-    return None

@@ -8,26 +8,21 @@ from io import BytesIO
 
 from extract.document import Document
 from extract.findings import finding
-from extract.metadata import (
-    date_from_url,
-    iso_date,
-    level_of,
-    region_of,
-    title_agency_year,
-    title_from_lines,
-    year_from_text,
-)
+from extract.metadata import date_from_url, iso_date, title_agency_year, title_from_lines, year_from_text
 from extract.readers.docx import read_docx
 from extract.readers.html import read_html
 from extract.readers.text import read_text
+from extract.regions import level_of, region_of
 from extract.sections import split_sections
 from extract.tables import (
     ApplicationsTable,
     DisclosureTable,
     ReviewsTable,
+    StatisticsTable,
     read_applications,
     read_disclosure,
     read_reviews,
+    read_statistics,
     read_stray_reviews,
 )
 from extract.template import APPLICATION_GROUPS, METRICS_2019, METRICS_2021
@@ -147,63 +142,40 @@ def parse_document(
     document = read_document(data, detected)
     findings = list(document.findings)
 
-    split = split_sections(document.text_lines)
     tables = _read_tables(document)
     for table in filter(None, tables.values()):
         findings.extend(table.findings)
     applications = tables["applications"].rows if tables["applications"] else {}
     reviews = tables["reviews"].values if tables["reviews"] else {}
     disclosure = tables["disclosure"].cells if tables["disclosure"] else []
-    template = detect_template(tables["disclosure"], applications)
+    statistics = tables["statistics"].entries if tables["statistics"] else []
 
-    title = (
-        document.meta.get("ArticleTitle")
-        or document.meta.get("标题")
-        or _page_title(document.meta.get("page_title"))
-        or title_from_lines(split.preamble)
-    )
-    agency, year = title_agency_year(title) if title else (None, None)
-    agency = agency or document.meta.get("ContentSource") or document.meta.get("发布机构")
-    year = year or year_from_text("\n".join(document.text_lines))
-    published = (
-        iso_date(document.meta.get("PubDate"))
-        or iso_date(document.meta.get("发布日期"))
-        or date_from_url(url)
-    )
-
+    split = split_sections(document.text_lines)
+    meta = report_metadata(document, split.preamble, url)
+    template = detect_template(tables["disclosure"], applications, statistics, meta["year"])
+    if template == "legacy":
+        split = split_sections(document.text_lines, expect_standard=False)
     findings.extend(split.findings)
-    if tables["applications"] is None and template != "legacy":
-        findings.append(
-            finding("table.missing", "applications", "未找到表三（收到和处理政府信息公开申请情况）")
-        )
-    if tables["reviews"] is None and template != "legacy":
-        findings.append(finding("table.missing", "reviews", "未找到表四（行政复议、行政诉讼情况）"))
-    if tables["disclosure"] is None and template != "legacy":
-        findings.append(
-            finding("table.missing", "disclosure", "未找到表二（主动公开政府信息情况）", "warning")
-        )
+    if template != "legacy":
+        findings.extend(_missing_tables(tables))
     findings.extend(check_applications(applications))
     findings.extend(check_reviews(reviews))
     overview = next((s["text"] for s in split.sections if s["key"] == "overview"), "")
     findings.extend(check_narrative(overview, applications))
-    if year is None:
+    if meta["year"] is None:
         findings.append(finding("metadata.year", "year", "标题和正文均未给出报告年度"))
-    if agency is None:
+    if meta["agency"] is None:
         findings.append(finding("metadata.agency", "agency", "标题和页面均未给出发布机关", "warning"))
 
-    return {
+    report = {
         "source": {
             "path": path,
             "url": url,
             "media_type": detected,
             "sha256": hashlib.sha256(data).hexdigest(),
+            "ocr": document.ocr,  # True: every number below was read by OCR from page images
         },
-        "title": title,
-        "agency": agency,
-        "region": region_of(agency),
-        "level": level_of(agency),
-        "year": year,
-        "published": published,
+        **meta,
         "template": template,
         "sections": split.sections,
         "disclosure": disclosure,
@@ -211,13 +183,68 @@ def parse_document(
         "reviews": reviews,
         "findings": findings,
     }
+    if statistics:
+        report["statistics"] = statistics
+    return report
 
 
-def _read_tables(document: Document) -> dict[str, DisclosureTable | ApplicationsTable | ReviewsTable | None]:
+def report_metadata(document: Document, preamble: list[str], url: str | None) -> dict:
+    """Title, agency, region, level, year and date: from the title, page meta tags, the text and the URL."""
+    title = (
+        document.meta.get("ArticleTitle")
+        or document.meta.get("标题")
+        or _page_title(document.meta.get("page_title"))
+        or title_from_lines(preamble)
+    )
+    agency, year = title_agency_year(title) if title else (None, None)
+    agency = agency or document.meta.get("ContentSource") or document.meta.get("发布机构")
+    text = "\n".join(document.text_lines)
+    year = year or year_from_text(text)
+    published = (
+        iso_date(document.meta.get("PubDate"))
+        or iso_date(document.meta.get("发布日期"))
+        or date_from_url(url)
+    )
+    # The document's own text settles names several places share (朝阳区 of 北京 or of 长春).
+    region = region_of(agency, context=f"{title or ''}\n{text}")
+    return {
+        "title": title,
+        "agency": agency,
+        "region": region.name if region else None,
+        "region_parts": {
+            "province": region.province if region else None,
+            "prefecture": region.prefecture if region else None,
+            "county": region.county if region else None,
+            "code": region.code if region else None,
+        },
+        "level": level_of(agency, region),
+        "year": year,
+        "published": published,
+    }
+
+
+_TABLE_NAMES = {
+    "applications": ("表三（收到和处理政府信息公开申请情况）", "error"),
+    "reviews": ("表四（行政复议、行政诉讼情况）", "error"),
+    "disclosure": ("表二（主动公开政府信息情况）", "warning"),
+}
+
+
+def _missing_tables(tables: dict) -> list[dict]:
+    return [
+        finding("table.missing", key, f"未找到{name}", severity)
+        for key, (name, severity) in _TABLE_NAMES.items()
+        if tables[key] is None
+    ]
+
+
+def _read_tables(document: Document) -> dict:
     """The first table of each kind, recognised by its content, not by its position."""
-    found: dict = {"disclosure": None, "applications": None, "reviews": None}
+    found: dict = {"disclosure": None, "applications": None, "reviews": None, "statistics": None}
     for table in document.tables:
-        if found["reviews"] is None and ReviewsTable.recognise(table):
+        if StatisticsTable.recognise(table):  # first: a 统计表 also names 行政复议 and 行政诉讼
+            found["statistics"] = found["statistics"] or read_statistics(table)
+        elif found["reviews"] is None and ReviewsTable.recognise(table):
             found["reviews"] = read_reviews(table)
         elif found["applications"] is None and ApplicationsTable.recognise(table):
             found["applications"] = read_applications(table)
@@ -228,8 +255,15 @@ def _read_tables(document: Document) -> dict[str, DisclosureTable | Applications
     return found
 
 
-def detect_template(disclosure: DisclosureTable | None, applications: dict) -> str:
-    """From the tables themselves: table 二's column headers first, then table 三's （六） sub-rows."""
+# The national template applies from report year 2019 (2019 itself only encouraged).
+_FIRST_TEMPLATE_YEAR = 2019
+
+
+def detect_template(
+    disclosure: DisclosureTable | None, applications: dict, statistics: list[dict], year: int | None
+) -> str:
+    """From the tables themselves: table 二's column headers first, then table 三's （六） sub-rows;
+    a 统计表 without the standard tables, or a year before the template, is legacy."""
     metrics = disclosure.metrics if disclosure else set()
     if metrics & METRICS_2021:
         return "2021"
@@ -239,6 +273,8 @@ def detect_template(disclosure: DisclosureTable | None, applications: dict) -> s
         return "2021"
     if applications:
         return "2019"
+    if statistics or (year is not None and year < _FIRST_TEMPLATE_YEAR):
+        return "legacy"
     return "unknown"
 
 

@@ -21,6 +21,7 @@ from extract.template import (
     DISCLOSURE_METRIC_WORDS,
     MONEY_METRICS,
     REVIEW_KEYS,
+    STATISTIC_KEYS,
 )
 
 _SUBROW_NUMBER = re.compile(r"^(\d+)[.、,，]")
@@ -428,3 +429,100 @@ def read_disclosure(table: Table) -> DisclosureTable:
                 }
             )
     return result
+
+
+# ------------------------------------------------------------------------------------- legacy 统计表
+
+
+@dataclass
+class StatisticsTable:
+    """A legacy report's 统计表 as labelled numbers: [{key, label, path, unit, value, cumulative}]."""
+
+    entries: list[dict] = field(default_factory=list)
+    findings: list[dict] = field(default_factory=list)
+
+    @staticmethod
+    def recognise(table: Table) -> bool:
+        header = normalize_label("".join(cell.text for cell in table.rows[0])) if table.rows else ""
+        return "指标" in header and "单位" in header
+
+
+@dataclass
+class _StatisticsColumns:
+    label: int
+    unit: int | None
+    value: int
+    cumulative: int | None
+
+
+def _statistics_columns(header: list[Cell]) -> _StatisticsColumns | None:
+    texts = [normalize_label(cell.text) for cell in header]
+
+    def find(*words: str) -> int | None:
+        return next((i for i, text in enumerate(texts) if any(word in text for word in words)), None)
+
+    label, unit = find("指标"), find("单位")
+    value = find("本年", "数量", "统计数", "数值", "数据")
+    if value is None and unit is not None and unit + 1 < len(texts):
+        value = unit + 1  # 「指标名称 | 单位 | 2015年」
+    if label is None or value is None:
+        return None
+    return _StatisticsColumns(label, unit, value, find("累计"))
+
+
+def _statistic_key(label: str) -> str | None:
+    return _match_words(label, STATISTIC_KEYS)
+
+
+def read_statistics(table: Table) -> StatisticsTable:
+    result = StatisticsTable()
+    columns = _statistics_columns(table.rows[0])
+    if columns is None:
+        result.findings.append(
+            finding("statistics.header", "statistics", "统计表的表头无法识别（指标/单位/数量）")
+        )
+        return result
+    groups: list[str] = []  # 「一、主动公开情况」 heading rows without numbers
+    for index, cells in enumerate(table.rows[1:], start=2):
+        texts = [cell.text for cell in cells]
+        if max(columns.label, columns.value) >= len(texts):
+            continue
+        label = " ".join(texts[columns.label].split())
+        if not label:
+            continue
+        unit = " ".join(texts[columns.unit].split()) if columns.unit is not None else ""
+        value_text = texts[columns.value]
+        if _is_top_heading(label):
+            groups = []
+        if is_blank(value_text) and is_blank(unit):
+            groups = [label] if _is_top_heading(label) else [*groups[:1], label]
+            continue
+        number = CellNumber(0) if is_blank(value_text) else read_number(value_text)
+        if number is None:
+            result.findings.append(
+                finding(
+                    "statistics.not_a_number",
+                    f"row {index}",
+                    f"「{label}」的数值「{value_text}」不是数字，未采用",
+                )
+            )
+            continue
+        entry = {
+            "key": _statistic_key(normalize_label(label)),
+            "label": label,
+            "path": " / ".join([*groups, label]),
+            "unit": number.unit or (None if is_blank(unit) else unit),
+            "value": number.value,
+        }
+        if columns.cumulative is not None and columns.cumulative < len(texts):
+            cumulative = read_number(texts[columns.cumulative])
+            if cumulative is not None:
+                entry["cumulative"] = cumulative.value
+        if entry["unit"] == "元":
+            entry["value"], entry["unit"] = to_wan_yuan(CellNumber(number.value, "元")), "万元"
+        result.entries.append(entry)
+    return result
+
+
+def _is_top_heading(label: str) -> bool:
+    return bool(re.match(r"^[一二三四五六七八九十]+[、.]", label))

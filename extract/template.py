@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 SECTION_KEYS = ("overview", "proactive", "applications", "reviews", "problems", "other")
-SECTION_NUMERALS = ("一", "二", "三", "四", "五", "六")
-# Words that identify each section's heading, tried against short enumerated lines.
+# Legacy reports (2008–2018) have a section on fees between applications and reviews; the order in which
+# headings may follow one another includes it.
+SECTION_ORDER = ("overview", "proactive", "applications", "fees", "reviews", "problems", "other")
+SECTION_NAMES = {
+    "overview": "总体情况",
+    "proactive": "主动公开",
+    "applications": "依申请公开",
+    "fees": "收费及减免",
+    "reviews": "行政复议、行政诉讼",
+    "problems": "存在的主要问题",
+    "other": "其他需要报告的事项",
+}
+# Words that identify each section's heading, tried against short enumerated lines, in SECTION_ORDER.
 SECTION_HEADING_WORDS: dict[str, tuple[str, ...]] = {
-    "overview": ("总体情况",),
+    "overview": ("总体情况", "概述", "概况"),
     "proactive": ("主动公开政府信息情况", "主动公开政府信息"),
-    "applications": ("收到和处理政府信息公开申请",),
+    "applications": (
+        "收到和处理政府信息公开申请",
+        "依申请公开政府信息",
+        "政府信息公开申请的办理",
+        "政府信息公开申请情况",
+    ),
+    "fees": ("收费及减免", "收费和减免", "收取费用"),
     "reviews": ("行政复议", "行政诉讼"),
-    "problems": ("存在的主要问题",),
-    "other": ("其他需要报告的事项", "工作计划"),
+    "problems": ("存在的主要问题", "存在的问题", "主要问题"),
+    "other": ("其他需要报告的事项", "其他需要报告", "工作计划"),
 }
 
 # Table 三: applicant columns, left to right, then the total.
@@ -137,3 +154,17 @@ DISCLOSURE_METRIC_WORDS: tuple[tuple[str, str], ...] = (
 MONEY_METRICS = {"procurement_amount", "fee_amount"}
 METRICS_2019 = {"made", "published", "public_total", "prior_items", "change", "procurement_items"}
 METRICS_2021 = {"issued", "repealed", "in_force", "fee_amount"}
+
+# Legacy 统计表 (指标名称 / 计量单位 / 本年度 / 累计): indicators that run on into the national template,
+# so long-run series can join them. Matched against the indicator's own label, most specific first.
+STATISTIC_KEYS: tuple[tuple[str, str], ...] = (
+    ("主动公开政府信息数", "proactive_published"),
+    ("收到申请数", "applications_received"),
+    ("受理申请数", "applications_received"),
+    ("申请行政复议数", "reviews"),
+    ("行政复议数", "reviews"),
+    ("提起行政诉讼数", "suits"),
+    ("行政诉讼数", "suits"),
+    ("举报投诉数", "complaints"),
+    ("收取的费用", "fees_amount"),
+)

@@ -92,6 +92,10 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "title": str,
             "agency": str,
             "region": str,
+            "province": str,
+            "prefecture": str,
+            "county": str,
+            "region_code": str,
             "level": str,
             "year": int,
             "published": str,
@@ -109,7 +113,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db["reports"].create_index(["url"], unique=True, if_not_exists=True)
     db["sections"].create(
         {"report_id": str, "number": int, "key": str, "heading": str, "text": str},
-        pk=("report_id", "number"),
+        pk=("report_id", "key"),
         foreign_keys=[("report_id", "reports", "id")],
         if_not_exists=True,
     )
@@ -117,7 +121,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db.execute(
         """create table if not exists cells (
             report_id text references reports(id),
-            table_key text,  -- disclosure (二) | applications (三) | reviews (四)
+            table_key text,  -- disclosure (二) | applications (三) | reviews (四) | statistics (legacy 统计表)
             row_key text,
             column_key text,
             value numeric,
@@ -247,6 +251,7 @@ def store_report(
                 "title": report["title"],
                 "agency": report["agency"],
                 "region": report["region"],
+                **_region_columns(report.get("region_parts") or {}),
                 "level": report["level"],
                 "year": report["year"],
                 "published": report["published"],
@@ -277,6 +282,15 @@ def store_report(
     return rid
 
 
+def _region_columns(parts: dict) -> dict:
+    return {
+        "province": parts.get("province"),
+        "prefecture": parts.get("prefecture"),
+        "county": parts.get("county"),
+        "region_code": parts.get("code"),
+    }
+
+
 def _cells(rid: str, report: dict) -> Iterator[dict]:
     def cell(
         table_key: str, row_key: str, column_key: str, value, unit: str = "件", label: str | None = None
@@ -300,6 +314,16 @@ def _cells(rid: str, report: dict) -> Iterator[dict]:
         # review_upheld → row "review", column "upheld": the table's own 3 × 5 grid.
         row_key, column_key = key.rsplit("_", 1)
         yield cell("reviews", row_key, column_key, value)
+    seen: set[str] = set()
+    for entry in report.get("statistics", []):
+        # A known indicator under its key, so series join across years; the rest under its label path.
+        row_key = entry["key"] if entry["key"] and entry["key"] not in seen else entry["path"]
+        if row_key in seen:
+            continue  # the same label twice in one table: the first is kept, as for table rows
+        seen.add(row_key)
+        yield cell("statistics", row_key, "value", entry["value"], entry["unit"], entry["path"])
+        if "cumulative" in entry:
+            yield cell("statistics", row_key, "cumulative", entry["cumulative"], entry["unit"], entry["path"])
 
 
 def summary(db: sqlite_utils.Database) -> dict:

@@ -22,11 +22,15 @@ def datasette_metadata(database: str) -> dict:
                         "title": "年度报告 reports",
                         "description": "每份年度报告一行：机关、地区、层级、年度、模板，以及抽取出的错误和提示数量。",
                         "label_column": "title",
-                        "facets": ["year", "level", "template", "agency"],
+                        "facets": ["year", "province", "level", "template", "agency"],
                         "sort_desc": "year",
                         "columns": {
                             "agency": "发布机关",
-                            "region": "地区",
+                            "region": "地区（省、市、县连写）",
+                            "province": "省级行政区",
+                            "prefecture": "地级行政区（直辖市无）",
+                            "county": "县级行政区",
+                            "region_code": "最具体一级的行政区划代码（统计用区划代码 2023）",
                             "level": "层级 national/province/prefecture/county/township/street/department",
                             "year": "报告年度",
                             "published": "发布日期",
@@ -87,13 +91,25 @@ def datasette_metadata(database: str) -> dict:
                             "from applications_totals group by year order by year"
                         ),
                     },
+                    "applications_long_run": {
+                        "title": "各机关历年收到申请数（含2019年前的统计表）",
+                        "description": "2019年起取表三本年新收总计，此前取统计表「收到申请数」。",
+                        "sql": (
+                            "select r.agency, r.year, r.template, c.value as applications_received "
+                            "from cells c join reports r on r.id = c.report_id "
+                            "where (c.table_key = 'applications' and c.row_key = 'new_received' "
+                            "and c.column_key = 'total') or (c.table_key = 'statistics' "
+                            "and c.row_key = 'applications_received' and c.column_key = 'value') "
+                            "order by r.agency, r.year"
+                        ),
+                    },
                     "broken_identities": {
                         "title": "勾稽关系不成立的报告",
                         "sql": (
                             "select r.agency, r.year, f.check_name, f.location, f.message, r.url "
                             "from findings f join reports r on r.id = f.report_id "
                             "where f.check_name in ('applications.balance', 'applications.handled_sum', "
-                            "'applications.row_total', 'reviews.total') order by r.agency, r.year"
+                            "'applications.row_total', 'applications.other_sum', 'reviews.total') order by r.agency, r.year"
                         ),
                     },
                     "report_table": {

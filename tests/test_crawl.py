@@ -43,6 +43,14 @@ def test_agency_and_year_of_every_report(expected_portal, reports_by_path):
     assert wrong == []
 
 
+def test_region_and_level_of_every_report(expected_portal, reports_by_path):
+    archived = {path: (row["region"], row["level"]) for path, row in reports_by_path.items()}
+    expected = {report["path"]: (report["region"], report["level"]) for report in expected_portal["reports"]}
+    assert archived == expected
+    provinces = {row["province"] for row in reports_by_path.values() if row["region"]}
+    assert provinces == {"北京市", "云南省", "河南省"}
+
+
 def test_table_three_totals_of_every_report(expected_portal, db, reports_by_path):
     wrong = []
     for report in expected_portal["reports"]:

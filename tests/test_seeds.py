@@ -123,6 +123,16 @@ def test_seed_002_disclosure_signed_changes():
     assert cells[("procurement", "procurement_amount")] == pytest.approx(52.654)
 
 
+@pytest.mark.parametrize(
+    ("name", "region", "code"),
+    [("002", "北京市东城区", "110101"), ("003", "河南省商丘市梁园区", "411402"), ("000", None, None)],
+)
+def test_region_from_the_agency_name(name, region, code):
+    report = parse_seed(name)
+    # 000 names only 果园街道: its district is left to the source registry, not guessed.
+    assert (report["region"], report["region_parts"]["code"]) == (region, code)
+
+
 def test_seed_001_amount_in_yuan_is_converted():
     report = parse_seed("001")
     cells = {(c["item"], c["metric"]): c for c in report["disclosure"]}
