@@ -40,9 +40,10 @@ PNG = "image/png"
 JPEG = "image/jpeg"
 ZIP = "application/zip"
 
-# OLE compound files name their main stream in UTF-16: it tells Word from Excel.
-_OLE_WORKBOOK = "Workbook".encode("utf-16-le")
-_OLE_BOOK = "Book".encode("utf-16-le")
+# OLE compound files name their main stream in UTF-16 with a closing NUL: it tells Word from Excel
+# (without the NUL, Word's style 「Book Title」 looks like Excel's 「Book」 stream).
+_OLE_WORD = "WordDocument\x00".encode("utf-16-le")
+_OLE_WORKBOOK = ("Workbook\x00".encode("utf-16-le"), "Book\x00".encode("utf-16-le"))
 
 
 class UnreadableDocument(ValueError):
@@ -60,7 +61,7 @@ def sniff_media_type(data: bytes, declared: str | None = None) -> str:
     if data.startswith(b"\xff\xd8\xff"):
         return JPEG
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        if _OLE_WORKBOOK in data or _OLE_BOOK in data or "excel" in declared:
+        if _OLE_WORD not in data and (any(name in data for name in _OLE_WORKBOOK) or "excel" in declared):
             return XLS
         return WPS if "works" in declared or "wps" in declared else DOC
     if data.startswith(b"PK\x03\x04"):

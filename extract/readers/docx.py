@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import zipfile
+from xml.etree import ElementTree
 
 import docx
 from docx.table import Table as DocxTable
@@ -36,7 +38,24 @@ def read_docx(data: bytes) -> Document:
                 document.text_lines.append(text)
         elif isinstance(block, DocxTable):
             document.blocks.append(table_grid(block))
-    core = word.core_properties
-    if core.title:
-        document.meta["ArticleTitle"] = core.title
+    title = core_title(data)
+    # A title property is often stale (copied from a template): trust only a report's title.
+    if title and "报告" in title:
+        document.meta["ArticleTitle"] = title
     return document
+
+
+_DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
+
+
+def core_title(data: bytes) -> str | None:
+    """dc:title from docProps/core.xml itself: python-docx misses the core properties LibreOffice
+    writes (another relationship URI) and then reports its default title 「Word Document」."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        try:
+            xml = package.read("docProps/core.xml")
+        except KeyError:
+            return None
+    element = ElementTree.fromstring(xml).find(_DC_TITLE)
+    title = " ".join((element.text or "").split()) if element is not None else ""
+    return title or None
