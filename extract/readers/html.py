@@ -6,6 +6,7 @@ span-aware grid; trafilatura gives the clean body text (site chrome removed) tha
 
 from __future__ import annotations
 
+import codecs
 import re
 
 import trafilatura
@@ -47,22 +48,40 @@ def declared_encoding(data: bytes, media_type: str | None) -> str | None:
 
 
 def decode_html(data: bytes, media_type: str | None = None) -> tuple[str, list[dict]]:
-    """Decode once, so trafilatura and lxml both see text (given bytes, trafilatura may ignore <meta>)."""
+    """Decode once, so trafilatura and lxml both see text (given bytes, trafilatura may ignore <meta>).
+
+    Bytes that are valid UTF-8 are UTF-8 whatever the page declares: GBK text is almost never valid
+    UTF-8, while GB18030 decodes UTF-8 bytes into plausible-looking garbage. A wrong declaration is a
+    finding.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), []
-    candidates = [declared_encoding(data, media_type), "utf-8", "gb18030"]
-    for encoding in filter(None, candidates):
+    declared = declared_encoding(data, media_type)
+    for encoding in ("utf-8", declared, "gb18030"):
+        if not encoding:
+            continue
         try:
-            return data.decode(encoding), []
+            text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             continue
-    finding = {
-        "check": "document.encoding",
-        "severity": "warning",
-        "where": "document",
-        "message": "字节无法按声明的编码解码，已按 GB18030 替换无法识别的字节",
-    }
-    return data.decode("gb18030", errors="replace"), [finding]
+        findings = []
+        if declared and _codec(declared) != _codec(encoding) and not data.isascii():
+            findings.append(_encoding_finding(f"页面声明的编码 {declared} 与内容不符，已按 {encoding} 解码"))
+        return text, findings
+    return data.decode("gb18030", errors="replace"), [
+        _encoding_finding("字节无法按声明的编码解码，已按 GB18030 替换无法识别的字节")
+    ]
+
+
+def _codec(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return name
+
+
+def _encoding_finding(message: str) -> dict:
+    return {"check": "document.encoding", "severity": "warning", "where": "document", "message": message}
 
 
 def cell_text(element) -> str:
@@ -127,6 +146,45 @@ def page_metadata(tree) -> dict[str, str]:
     return meta
 
 
+# A JavaScript string literal, double- or single-quoted, and the 「+」 that joins literals.
+_JS_STRING = re.compile(r""""((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'""")
+_JS_JOIN = re.compile(r"^\s*\+\s*$")
+
+
+def html_in_scripts(tree) -> str | None:
+    """A report body some portals ship inside a script (「var content = "<p>…" + "<table>…"」)."""
+    best = ""
+    for script in tree.iter("script"):
+        code = script.text or ""
+        if "<t" not in code and "\\u003c" not in code.lower() and "\\x3c" not in code.lower():
+            continue
+        pieces: list[str] = []
+        last_end = None
+        for match in _JS_STRING.finditer(code):
+            literal = _unescape_js(match.group(1) if match.group(1) is not None else match.group(2))
+            joined = last_end is not None and _JS_JOIN.match(code[last_end : match.start()])
+            pieces = [*pieces, literal] if joined else [literal]
+            last_end = match.end()
+            candidate = "".join(pieces)
+            if "<table" in candidate.lower() and len(candidate) > len(best):
+                best = candidate
+    return best or None
+
+
+_JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.DOTALL)
+_JS_CONTROL = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+
+
+def _unescape_js(literal: str) -> str:
+    def replace(match: re.Match) -> str:
+        escape = match.group(1)
+        if escape[0] in "ux" and len(escape) > 1:
+            return chr(int(escape[1:], 16))
+        return _JS_CONTROL.get(escape, escape)
+
+    return _JS_ESCAPE.sub(replace, literal)
+
+
 def read_html(data: bytes, media_type: str | None = None) -> Document:
     text, findings = decode_html(data, media_type)
     document = Document(media_type="text/html", findings=findings)
@@ -134,9 +192,17 @@ def read_html(data: bytes, media_type: str | None = None) -> Document:
     if tree is None:
         return document
     document.meta = page_metadata(tree)
+    if not _has_report_table(tree) and (scripted := html_in_scripts(tree)):
+        # The body is a script's string: read that instead, keeping the page's own metadata.
+        text = scripted
+        tree = lxml_html.fromstring(text)
     # Innermost tables only: old pages nest the article in layout tables.
     document.blocks = [table_grid(t) for t in tree.iter("table") if not t.xpath(".//table")]
     extracted = trafilatura.extract(text, include_tables=False, include_comments=False, favor_recall=True)
     if extracted:
         document.text_lines = [line.strip() for line in extracted.splitlines() if line.strip()]
     return document
+
+
+def _has_report_table(tree) -> bool:
+    return any("申请" in (table.text_content() or "") for table in tree.iter("table"))
