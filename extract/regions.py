@@ -69,6 +69,16 @@ class Region:
         return "".join(part for part in (self.province, self.prefecture, self.county) if part)
 
 
+def region_parts(region: Region | None) -> dict[str, str | None]:
+    """The report JSON's ``region_parts``: each level, and the code, or None where unknown."""
+    return {
+        "province": region.province if region else None,
+        "prefecture": region.prefecture if region else None,
+        "county": region.county if region else None,
+        "code": region.code if region else None,
+    }
+
+
 @dataclass(frozen=True)
 class Alias:
     division: Division

@@ -12,7 +12,7 @@ from extract.metadata import date_from_url, iso_date, title_agency_year, title_f
 from extract.readers.docx import read_docx
 from extract.readers.html import read_html
 from extract.readers.text import read_text
-from extract.regions import level_of, region_of
+from extract.regions import level_of, region_of, region_parts
 from extract.sections import split_sections
 from extract.tables import (
     ApplicationsTable,
@@ -212,12 +212,7 @@ def report_metadata(document: Document, preamble: list[str], url: str | None) ->
         "title": title,
         "agency": agency,
         "region": region.name if region else None,
-        "region_parts": {
-            "province": region.province if region else None,
-            "prefecture": region.prefecture if region else None,
-            "county": region.county if region else None,
-            "code": region.code if region else None,
-        },
+        "region_parts": region_parts(region),
         "level": level_of(agency, region),
         "year": year,
         "published": published,

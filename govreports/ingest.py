@@ -20,6 +20,7 @@ import sqlite_utils
 
 from extract import UnreadableDocument, parse_document
 from extract.findings import finding
+from extract.regions import region_of, region_parts
 from extract.validate import check_cross_year
 from govreports.archive import document_bytes, latest_fetches, store_report
 
@@ -152,11 +153,14 @@ def extract_archive(
     db_path = db.execute("pragma database_list").fetchone()[2]
     jobs = extraction_jobs(db, db_path, only_new)
     parsed: list[Extracted] = []
+    source_regions = {row["id"]: row["region"] for row in db["sources"].rows if row["region"]}
     for result in parse_all(jobs, workers or os.cpu_count() or 1, progress):
         if result.report is None:
             stats.unreadable += 1
             continue
         result.report["title"] = result.report["title"] or result.page["link_title"]
+        if not result.report["region"] and result.page["source_id"] in source_regions:
+            _region_from_source(result.report, source_regions[result.page["source_id"]])
         parsed.append(result)
     stats.cross_year_checked = add_cross_year_findings(db, [result.report for result in parsed])
     for result in parsed:
@@ -170,6 +174,13 @@ def extract_archive(
         stats.reports += 1
         stats.from_attachments += result.from_attachment
     return stats
+
+
+def _region_from_source(report: dict, source_region: str) -> None:
+    """A report that names no place (「果园街道办事处」) lies where its source's registry entry says."""
+    region = region_of(source_region)
+    if region:
+        report["region"], report["region_parts"] = region.name, region_parts(region)
 
 
 def add_cross_year_findings(db: sqlite_utils.Database, reports: list[dict]) -> int:

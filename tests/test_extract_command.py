@@ -64,3 +64,24 @@ def test_cross_year_findings_come_from_the_previous_report_of_the_agency(crawled
     assert all(
         f["severity"] == "warning" for f in db["findings"].rows_where("check_name like 'cross_year.%'")
     )
+
+
+def test_a_report_naming_no_place_takes_its_sources_region(crawled_archive, tmp_path):
+    copy = tmp_path / "archive.db"
+    shutil.copy(crawled_archive, copy)
+    db = sqlite_utils.Database(copy)
+    placeless = {row["url"] for row in db.query("select url from reports where region is null")}
+    placed = {
+        row["url"]: row["region"]
+        for row in db.query("select url, region from reports where region is not null")
+    }
+    assert placeless and placed  # the sample portal has both kinds
+    db.execute("update sources set region = '北京市密云区'")
+    db.conn.commit()
+    run_extract(copy, "--all")
+    after = {
+        row["url"]: (row["region"], row["county"])
+        for row in db.query("select url, region, county from reports")
+    }
+    assert {after[url] for url in placeless} == {("北京市密云区", "密云区")}
+    assert {url: after[url][0] for url in placed} == placed  # a place the report names wins
