@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Cells that print nothing: inside a row the document gives, they mean 0.
 _BLANK_MARKS = {"", "-", "--", "—", "——", "－", "/", "／", "无", "\\"}
@@ -31,16 +32,20 @@ class CellNumber:
     unit: str | None = None
 
 
+# A report repeats the same few cell texts (「0」, blanks, labels) thousands of times: cache them.
+@lru_cache(maxsize=65536)
 def normalize_text(text: str) -> str:
     """NFKC (full-width digits, letters and brackets become ASCII) with all white space removed."""
     text = unicodedata.normalize("NFKC", text)
     return re.sub(r"\s+", "", text)
 
 
+@lru_cache(maxsize=65536)
 def is_blank(text: str) -> bool:
     return normalize_text(text) in _BLANK_MARKS
 
 
+@lru_cache(maxsize=65536)
 def read_number(text: str) -> CellNumber | None:
     """The number a cell prints, or None when the cell holds words (a label) or nothing."""
     cleaned = _FOOTNOTE_MARKS.sub("", text.strip())

@@ -24,6 +24,7 @@ from extract.tables import (
     read_reviews,
     read_statistics,
     read_stray_reviews,
+    table_text,
 )
 from extract.template import APPLICATION_GROUPS, METRICS_2019, METRICS_2021
 from extract.validate import check_applications, check_narrative, check_reviews
@@ -238,13 +239,14 @@ def _read_tables(document: Document) -> dict:
     """The first table of each kind, recognised by its content, not by its position."""
     found: dict = {"disclosure": None, "applications": None, "reviews": None, "statistics": None}
     for table in document.tables:
-        if StatisticsTable.recognise(table):  # first: a 统计表 also names 行政复议 and 行政诉讼
+        text = table_text(table)
+        if StatisticsTable.recognise(text):  # first: a 统计表 also names 行政复议 and 行政诉讼
             found["statistics"] = found["statistics"] or read_statistics(table)
-        elif found["reviews"] is None and ReviewsTable.recognise(table):
+        elif found["reviews"] is None and ReviewsTable.recognise(text):
             found["reviews"] = read_reviews(table)
-        elif found["applications"] is None and ApplicationsTable.recognise(table):
+        elif found["applications"] is None and ApplicationsTable.recognise(text):
             found["applications"] = read_applications(table)
-        elif found["disclosure"] is None and DisclosureTable.recognise(table):
+        elif found["disclosure"] is None and DisclosureTable.recognise(text):
             found["disclosure"] = read_disclosure(table)
     if found["reviews"] is None:
         found["reviews"] = next(filter(None, map(read_stray_reviews, document.tables)), None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from extract.document import Cell, Table
 from extract.findings import finding
@@ -28,6 +29,7 @@ _SUBROW_NUMBER = re.compile(r"^(\d+)[.、,，]")
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」『』")
 
 
+@lru_cache(maxsize=65536)
 def normalize_label(text: str) -> str:
     return normalize_text(text).translate(_QUOTES)
 
@@ -84,8 +86,8 @@ class ApplicationsTable:
     findings: list[dict] = field(default_factory=list)
 
     @staticmethod
-    def recognise(table: Table) -> bool:
-        text = table_text(table)
+    def recognise(text: str) -> bool:
+        """From the table's text (``table_text``), computed once per table by the caller."""
         return "本年新收" in text or ("自然人" in text and "申请" in text)
 
 
@@ -274,8 +276,7 @@ class ReviewsTable:
     findings: list[dict] = field(default_factory=list)
 
     @staticmethod
-    def recognise(table: Table) -> bool:
-        text = table_text(table)
+    def recognise(text: str) -> bool:
         return "行政复议" in text and "行政诉讼" in text
 
 
@@ -343,8 +344,7 @@ class DisclosureTable:
     findings: list[dict] = field(default_factory=list)
 
     @staticmethod
-    def recognise(table: Table) -> bool:
-        text = table_text(table)
+    def recognise(text: str) -> bool:
         return "第二十条" in text or ("信息内容" in text and ("规章" in text or "行政许可" in text))
 
     @property
@@ -442,9 +442,12 @@ class StatisticsTable:
     findings: list[dict] = field(default_factory=list)
 
     @staticmethod
-    def recognise(table: Table) -> bool:
-        header = normalize_label("".join(cell.text for cell in table.rows[0])) if table.rows else ""
+    def recognise(text: str) -> bool:
+        header = text[:_STATISTICS_HEADER_LENGTH]  # the header row opens the table's text
         return "指标" in header and "单位" in header
+
+
+_STATISTICS_HEADER_LENGTH = 30
 
 
 @dataclass

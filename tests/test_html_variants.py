@@ -8,6 +8,7 @@ import pytest
 from lxml import html as lxml_html
 
 from extract import parse_document
+from extract.template import SECTION_KEYS
 from govreports.portal import SAMPLE_PORTAL
 
 
@@ -63,3 +64,27 @@ def test_page_declaring_utf8_but_sending_gbk_is_not_garbled():
     page = "<html><head><meta charset='utf-8'><title>某县2021年政府信息公开工作年度报告</title></head><body><p>一、总体情况</p></body></html>"
     report = parse_document(page.encode("gbk"))
     assert report["title"] == "某县2021年政府信息公开工作年度报告"
+
+
+def test_article_inside_a_layout_table_keeps_its_text(report_2021):
+    """Old portals put the whole article in one table cell: that table is layout, not data."""
+    expected, body = report_2021
+    page = (
+        f"<html><head><meta charset='utf-8'><title>{expected['title']}</title></head><body>"
+        "<table><tr><td>首页</td><td>政府信息公开</td></tr>"
+        f"<tr><td>栏目导航</td><td>{body}</td></tr></table></body></html>"
+    )
+    # The report's own tables nest inside the layout table, which is then not innermost.
+    report = parse_document(page.encode("utf-8"))
+    assert tuple(s["key"] for s in report["sections"]) == SECTION_KEYS
+    assert report["applications"] == expected["applications"]
+
+
+def test_article_alone_in_a_single_layout_cell_keeps_its_text():
+    paragraphs = "".join(
+        f"<p>{heading}</p><p>{'本年度工作按计划推进，公开质量和实效稳步提升，群众满意度进一步提高。' * 2}</p>"
+        for heading in ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况")
+    )
+    page = f"<html><body><table><tr><td>{paragraphs}</td></tr></table></body></html>"
+    report = parse_document(page.encode("utf-8"))
+    assert [s["key"] for s in report["sections"]] == ["overview", "proactive", "applications"]

@@ -10,7 +10,8 @@ import codecs
 import re
 
 import trafilatura
-from lxml import html as lxml_html
+from lxml import etree
+from trafilatura.utils import load_html
 
 from extract.document import Cell, Document, Table
 
@@ -86,19 +87,17 @@ def _encoding_finding(message: str) -> dict:
 
 def cell_text(element) -> str:
     # <br> inside a header splits a label across lines (「结<br>果<br>维<br>持」): join without a gap.
-    parts = [part for part in element.itertext()]
-    return " ".join("".join(parts).split())
+    return " ".join(etree.tostring(element, method="text", encoding=str, with_tail=False).split())
 
 
 def table_grid(table) -> Table:
     """Resolve rowspan/colspan into a rectangular-ish grid; positions after a span's first are marked."""
     grid: dict[tuple[int, int], Cell] = {}
     rows = table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+    widths = [0] * len(rows)
     for r, tr in enumerate(rows):
         c = 0
-        for td in tr:
-            if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
-                continue
+        for td in tr.iterchildren("td", "th", "TD", "TH"):
             while (r, c) in grid:
                 c += 1
             text = cell_text(td)
@@ -107,18 +106,17 @@ def table_grid(table) -> Table:
             for dr in range(rowspan):
                 for dc in range(colspan):
                     grid[(r + dr, c + dc)] = Cell(text, spanned=bool(dr or dc))
+                widths[r + dr] = max(widths[r + dr], c + colspan)
             c += colspan
-    table_rows: list[list[Cell]] = []
-    for r in range(len(rows)):
-        width = max((c + 1 for (row, c) in grid if row == r), default=0)
-        table_rows.append([grid.get((r, c), Cell("")) for c in range(width)])
-    return Table(table_rows)
+    return Table([[grid.get((r, c)) or Cell("") for c in range(width)] for r, width in enumerate(widths)])
 
 
 def _span(value: str | None) -> int:
+    if value is None:
+        return 1
     try:
-        return max(1, int(str(value).strip()))
-    except (TypeError, ValueError):
+        return max(1, int(value.strip()))
+    except ValueError:
         return 1
 
 
@@ -188,21 +186,42 @@ def _unescape_js(literal: str) -> str:
 def read_html(data: bytes, media_type: str | None = None) -> Document:
     text, findings = decode_html(data, media_type)
     document = Document(media_type="text/html", findings=findings)
-    tree = lxml_html.fromstring(text) if text.strip() else None
+    # Parsed once, with trafilatura's own parser, so trafilatura can take the same tree at the end.
+    tree = load_html(text) if text.strip() else None
     if tree is None:
         return document
     document.meta = page_metadata(tree)
-    if not _has_report_table(tree) and (scripted := html_in_scripts(tree)):
+    grids = table_grids(tree)
+    if not any("申请" in grid.text() for _, grid in grids) and (scripted := html_in_scripts(tree)):
         # The body is a script's string: read that instead, keeping the page's own metadata.
-        text = scripted
-        tree = lxml_html.fromstring(text)
-    # Innermost tables only: old pages nest the article in layout tables.
-    document.blocks = [table_grid(t) for t in tree.iter("table") if not t.xpath(".//table")]
-    extracted = trafilatura.extract(text, include_tables=False, include_comments=False, favor_recall=True)
+        tree = load_html(scripted)
+        grids = table_grids(tree)
+    document.blocks = [grid for _, grid in grids]
+    # Data tables are read already and trafilatura drops them (include_tables=False): spare it the
+    # work. A layout table holding the article itself has long cells and stays.
+    for element, grid in grids:
+        if is_data_table(grid) and element.getparent() is not None:
+            element.drop_tree()
+    # What remains are layout tables (old portals put the article in a cell): as plain blocks, so
+    # trafilatura keeps their paragraphs apart instead of flattening them into one table line.
+    for element in list(tree.iter(*_TABLE_TAGS)):
+        element.tag = "div"
+    # Last: trafilatura changes the tree it is given.
+    extracted = trafilatura.extract(tree, include_tables=False, include_comments=False, favor_recall=True)
     if extracted:
         document.text_lines = [line.strip() for line in extracted.splitlines() if line.strip()]
     return document
 
 
-def _has_report_table(tree) -> bool:
-    return any("申请" in (table.text_content() or "") for table in tree.iter("table"))
+def table_grids(tree) -> list[tuple[object, Table]]:
+    # Innermost tables only: old pages nest the article in layout tables.
+    return [(table, table_grid(table)) for table in tree.iter("table") if not table.xpath(".//table")]
+
+
+_TABLE_TAGS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th")
+_DATA_CELL_MAX = 120  # characters: the longest label of the standard tables is about 30
+
+
+def is_data_table(grid: Table) -> bool:
+    """Rows of short cells (labels and numbers), not a layout cell holding paragraphs of text."""
+    return len(grid.rows) >= 2 and all(len(cell.text) <= _DATA_CELL_MAX for row in grid.rows for cell in row)
