@@ -100,6 +100,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "year": int,
             "published": str,
             "template": str,
+            "ocr": int,  # 1: the numbers were read by OCR from page images
             "source_id": int,
             "errors": int,
             "warnings": int,
@@ -256,6 +257,7 @@ def store_report(
                 "year": report["year"],
                 "published": report["published"],
                 "template": report["template"],
+                "ocr": int(bool(report["source"].get("ocr"))),
                 "source_id": source_id,
                 "errors": severities.count("error"),
                 "warnings": severities.count("warning"),

@@ -143,7 +143,10 @@ def extract(db_path: str, everything: bool, workers: int | None) -> None:
     "--media-type", help="Media type, when the bytes alone do not tell (e.g. 'text/html; charset=gbk')."
 )
 def parse(path: str, url: str | None, media_type: str | None) -> None:
-    """Print the report JSON of one document (HTML, DOCX or text). No network, no database.
+    """Print the report JSON of one document. No network, no database.
+
+    HTML, DOCX, DOC, WPS, PDF (a scan goes through OCR), XLS, XLSX, PNG/JPEG or text flattened
+    from DOCX; the type is read from the bytes.
 
     Exit status 0 when a report was read (even with findings), 2 when the file is not a document.
 

@@ -35,6 +35,7 @@ def datasette_metadata(database: str) -> dict:
                             "year": "报告年度",
                             "published": "发布日期",
                             "template": "模板：2019 / 2021 / legacy / unknown",
+                            "ocr": "1 = 数字由 OCR 从扫描件识别，请核对原件",
                             "errors": "错误级 findings 的数量（勾稽关系不成立、行无法读取等）",
                             "warnings": "提示级 findings 的数量",
                             "report_json": "govreports parse 的完整 JSON",

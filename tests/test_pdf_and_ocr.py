@@ -257,3 +257,17 @@ def test_tilted_page_image_is_levelled(expected_portal):
     tilted.save(buffer, format="PNG")
     parsed = parse_document(buffer.getvalue())
     assert parsed["applications"] == expected_for(expected_portal, PDF_SOURCES[SCAN_SOURCE])["applications"]
+
+
+def test_archive_marks_ocr_reports(scanned_report, text_pdf, tmp_path):
+    from govreports.archive import open_archive, store_report
+
+    db = open_archive(tmp_path / "archive.db")
+    store_report(
+        db, scanned_report[0], url="http://127.0.0.1/scan.pdf", document_url="http://127.0.0.1/scan.pdf"
+    )
+    store_report(db, text_pdf[1], url="http://127.0.0.1/text.pdf", document_url="http://127.0.0.1/text.pdf")
+    assert dict(db.execute("select url, ocr from reports").fetchall()) == {
+        "http://127.0.0.1/scan.pdf": 1,
+        "http://127.0.0.1/text.pdf": 0,
+    }
