@@ -109,14 +109,14 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         },
         pk="id",
         foreign_keys=[("document_sha256", "documents", "sha256"), ("source_id", "sources", "id")],
-        if_not_exists=True,
+        transform=True,  # an archive made by an older version gains the new columns
     )
     db["reports"].create_index(["url"], unique=True, if_not_exists=True)
     db["sections"].create(
         {"report_id": str, "number": int, "key": str, "heading": str, "text": str},
         pk=("report_id", "key"),
         foreign_keys=[("report_id", "reports", "id")],
-        if_not_exists=True,
+        transform=True,
     )
     # NUMERIC affinity keeps counts as integers and amounts in 万元 as reals.
     db.execute(
