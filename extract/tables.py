@@ -419,6 +419,15 @@ def read_disclosure(table: Table) -> DisclosureTable:
                 )
                 continue
             value, unit = _disclosure_value(number, metric)
+            if metric.key in MONEY_METRICS and (number.unit or metric.unit) == "元":
+                result.findings.append(
+                    finding(
+                        "disclosure.unit_converted",
+                        f"{item}.{metric.key}",
+                        f"金额「{cell.text.strip()}」以元填报（模板要求万元），已换算为 {value} 万元",
+                        "warning",
+                    )
+                )
             result.cells.append(
                 {
                     "item": item,

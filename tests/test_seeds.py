@@ -138,6 +138,8 @@ def test_seed_001_amount_in_yuan_is_converted():
     cells = {(c["item"], c["metric"]): c for c in report["disclosure"]}
     amount = cells[("procurement", "procurement_amount")]
     assert amount["value"] == pytest.approx(18.527744) and amount["unit"] == "万元"
+    (converted,) = [f for f in report["findings"] if f["check"] == "disclosure.unit_converted"]
+    assert converted["where"] == "procurement.procurement_amount" and "185277.44元" in converted["message"]
     assert cells[("procurement", "procurement_items")]["value"] == 24
     assert [s["heading"] for s in report["sections"]][0] == "1、 总体情况"
     assert report["sections"][-1]["key"] == "other"
