@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from govreports.archive import open_archive, record_fetch
+from crawler.items import DiscoveredColumn
+from govreports.archive import open_archive, record_column, record_fetch
 
 
 class ArchivePipeline:
-    """Writes every fetched response into the archive named by the ARCHIVE_PATH setting."""
+    """Writes every fetched response, and every column discovery found, into the archive (ARCHIVE_PATH)."""
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
@@ -25,7 +26,18 @@ class ArchivePipeline:
             self.db.close()
 
     def process_item(self, item):
-        record_fetch(
+        source_id = getattr(self.crawler.spider, "source_id", None)
+        if isinstance(item, DiscoveredColumn):
+            record_column(self.db, source_id, dict(item))
+            self.crawler.stats.inc_value("archive/columns_found")
+            return item
+        first_time = (
+            item["status"] == 200
+            and not self.db.execute(
+                "select 1 from fetches where url = ? and status = 200 limit 1", [item["url"]]
+            ).fetchone()
+        )
+        new_document = record_fetch(
             self.db,
             url=item["url"],
             status=item["status"],
@@ -34,8 +46,15 @@ class ArchivePipeline:
             kind=item["kind"],
             referer=item.get("referer"),
             link_title=item.get("link_title"),
-            source_id=getattr(self.crawler.spider, "source_id", None),
+            source_id=source_id,
             fetched_at=item["fetched_at"],
+            etag=item.get("etag"),
+            last_modified=item.get("last_modified"),
         )
-        self.crawler.stats.inc_value(f"archive/stored/{item['kind']}")
+        stats = self.crawler.stats
+        stats.inc_value(f"archive/stored/{item['kind']}")
+        if new_document:
+            stats.inc_value("archive/new_documents")
+        if first_time:
+            stats.inc_value(f"archive/new/{item['kind']}")
         return item

@@ -1,8 +1,11 @@
-"""Running spiders from the CLI: one Scrapy process crawling one or more columns."""
+"""Running spiders from the CLI: one Scrapy process crawling one or more sources, one spider each."""
 
 from __future__ import annotations
 
 import ipaddress
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
@@ -11,7 +14,17 @@ from scrapy.settings import Settings
 from crawler import settings as project_settings
 from crawler.sources import Source
 from crawler.spiders.annual_reports import AnnualReportSpider
-from govreports.archive import open_archive, record_source
+from govreports.archive import last_run, open_archive, record_source
+
+
+@dataclass
+class CrawlOptions:
+    archive_path: str
+    log_level: str = "INFO"
+    log_file: str | None = None
+    jobdir: str | None = None  # resumable: Scrapy keeps each source's pending requests under jobdir/<id>
+    revalidate: bool = False
+    contact_url: str | None = None
 
 
 def is_local(url: str) -> bool:
@@ -24,11 +37,17 @@ def is_local(url: str) -> bool:
         return False
 
 
-def crawl_settings(sources: list[Source], archive_path: str, log_level: str = "INFO") -> Settings:
+def crawl_settings(sources: list[Source], options: CrawlOptions) -> Settings:
     settings = Settings()
     settings.setmodule(project_settings)
-    settings.set("ARCHIVE_PATH", archive_path)
-    settings.set("LOG_LEVEL", log_level)
+    settings.set("ARCHIVE_PATH", options.archive_path)
+    settings.set("LOG_LEVEL", options.log_level)
+    settings.set("REVALIDATE", options.revalidate)
+    if options.log_file:
+        settings.set("LOG_FILE", options.log_file)
+        settings.set("LOG_FILE_APPEND", True)
+    if options.contact_url:
+        settings.set("USER_AGENT", project_settings.USER_AGENT_TEMPLATE.format(contact=options.contact_url))
     if all(is_local(source.start_url) for source in sources):
         # Our own test and demo portals: no need to be gentle with 127.0.0.1.
         settings.set("AUTOTHROTTLE_ENABLED", False)
@@ -37,16 +56,32 @@ def crawl_settings(sources: list[Source], archive_path: str, log_level: str = "I
     return settings
 
 
-def run_crawl(sources: list[Source], archive_path: str, log_level: str = "INFO") -> dict[str, dict]:
-    """Crawl every source in one process; returns Scrapy's stats per start URL."""
-    db = open_archive(archive_path)
+def run_crawl(sources: list[Source], options: CrawlOptions) -> list[dict]:
+    """Crawl every source in one process; returns each source's ``crawl_runs`` row."""
+    db = open_archive(options.archive_path)
     source_ids = {source.start_url: record_source(db, source.as_dict()) for source in sources}
     db.close()
-    process = CrawlerProcess(crawl_settings(sources, archive_path, log_level))
-    crawlers = {}
+    settings = crawl_settings(sources, options)
+    process = CrawlerProcess(settings, install_root_handler=True)
     for source in sources:
         crawler = process.create_crawler(AnnualReportSpider)
-        crawlers[source.start_url] = crawler
-        process.crawl(crawler, start_url=source.start_url, source_id=source_ids[source.start_url])
+        if options.jobdir:  # one queue per source: the crawler's settings are its own until it starts
+            crawler.settings.set(
+                "JOBDIR", str(Path(options.jobdir) / str(source_ids[source.start_url])), "cmdline"
+            )
+        process.crawl(
+            crawler,
+            start_url=source.start_url,
+            source_id=source_ids[source.start_url],
+            cms=source.cms,
+        )
     process.start()
-    return {url: crawler.stats.get_stats() for url, crawler in crawlers.items()}
+    db = open_archive(options.archive_path)
+    runs = [last_run(db, source.start_url) for source in sources]
+    db.close()
+    if options.jobdir:
+        # A finished source starts afresh next time; an interrupted one resumes from its queue.
+        for run in runs:
+            if run and run["status"] == "finished":
+                shutil.rmtree(Path(options.jobdir) / str(run["source_id"]), ignore_errors=True)
+    return [run for run in runs if run]

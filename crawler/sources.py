@@ -1,11 +1,15 @@
-"""A sources file lists the annual-report columns to crawl (YAML)::
+"""A sources file lists the portals to crawl (YAML)::
 
 sources:
   - agency: 北京市东城区人民政府
     region: 北京市东城区
     level: county
     start_url: http://www.bjdch.gov.cn/zfxxgk/zfxxgknb/index.html
-    cms: trs
+    cms: trs            # trs | hanweb | gkmlpt | generic; unknown or absent: detected from the page
+    kind: column        # column: the URL is the annual-report column; portal: find the column from it
+    evidence: {source: "…", checked: false}
+
+``sources/registry.yaml`` is the project's registry of real portals.
 """
 
 from __future__ import annotations
@@ -27,9 +31,11 @@ class Source:
     region: str | None = None
     level: str | None = None
     cms: str | None = None
+    kind: str | None = None  # column | portal
+    evidence: dict | None = None  # where the URL comes from, and whether anyone checked it
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {key: value for key, value in asdict(self).items() if key != "evidence"}
 
 
 def load_sources(path: str | Path) -> list[Source]:

@@ -72,16 +72,47 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "status": int,
             "media_type": str,
             "sha256": str,
-            "kind": str,  # list | report_page | attachment
+            "kind": str,  # list | report_page | attachment | discovery
             "referer": str,
             "link_title": str,
             "source_id": int,
+            # Validators the server sent, for conditional GETs on the next run.
+            "etag": str,
+            "last_modified": str,
         },
         pk="id",
         foreign_keys=[("sha256", "documents", "sha256"), ("source_id", "sources", "id")],
-        if_not_exists=True,
+        transform=True,
     )
     db["fetches"].create_index(["url"], if_not_exists=True)
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "source_id": int,
+            "start_url": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # running | finished | failed | interrupted
+            "reason": str,  # Scrapy's close reason, or why the run failed
+            "requests": int,
+            "responses": int,
+            "not_modified": int,  # 304 answers to conditional GETs
+            "new_documents": int,
+            "new_reports": int,
+            "errors": int,
+            "errors_by_kind": str,  # JSON: {"http_404": 2, "timeout": 1, "spider_exception": 0, …}
+        },
+        pk="id",
+        foreign_keys=[("source_id", "sources", "id")],
+        if_not_exists=True,
+    )
+    db["columns"].create(
+        {"id": int, "source_id": int, "url": str, "title": str, "cms": str, "depth": int, "found_at": str},
+        pk="id",
+        foreign_keys=[("source_id", "sources", "id")],
+        if_not_exists=True,
+    )
+    db["columns"].create_index(["source_id", "url"], unique=True, if_not_exists=True)
     db["fetches"].create_index(["referer"], if_not_exists=True)
     db["reports"].create(
         {
@@ -178,20 +209,27 @@ def record_fetch(
     link_title: str | None = None,
     source_id: int | None = None,
     fetched_at: str | None = None,
-) -> str:
-    """Store one response. The same bytes fetched twice (or from two URLs) are stored once."""
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> bool:
+    """Store one response. The same bytes fetched twice (or from two URLs) are stored once; a 304 (not
+    modified) is a fetch without a document. True when the bytes were new to the archive."""
     fetched_at = fetched_at or now()
-    sha256 = hashlib.sha256(body).hexdigest()
-    db["documents"].insert(
-        {
-            "sha256": sha256,
-            "media_type": media_type,
-            "size": len(body),
-            "content": body,
-            "first_fetched_at": fetched_at,
-        },
-        ignore=True,
-    )
+    sha256 = None
+    new_document = False
+    if status != 304:
+        sha256 = hashlib.sha256(body).hexdigest()
+        new_document = not db.execute("select 1 from documents where sha256 = ?", [sha256]).fetchone()
+        db["documents"].insert(
+            {
+                "sha256": sha256,
+                "media_type": media_type,
+                "size": len(body),
+                "content": body,
+                "first_fetched_at": fetched_at,
+            },
+            ignore=True,
+        )
     db["fetches"].insert(
         {
             "url": url,
@@ -203,9 +241,46 @@ def record_fetch(
             "referer": referer,
             "link_title": link_title,
             "source_id": source_id,
+            "etag": etag,
+            "last_modified": last_modified,
         }
     )
-    return sha256
+    return new_document
+
+
+def known_documents(db: sqlite_utils.Database) -> dict[str, dict]:
+    """Every URL fetched successfully before, with the validators of its latest good fetch."""
+    return {
+        row["url"]: row
+        for row in db.query(
+            """select url, kind, etag, last_modified, sha256 from fetches where id in (
+                 select max(id) from fetches where status = 200 group by url)"""
+        )
+    }
+
+
+def last_run(db: sqlite_utils.Database, start_url: str) -> dict | None:
+    rows = list(
+        db.query("select * from crawl_runs where start_url = ? order by id desc limit 1", [start_url])
+    )
+    return rows[0] if rows else None
+
+
+def start_run(db: sqlite_utils.Database, source_id: int | None, start_url: str) -> int:
+    return (
+        db["crawl_runs"]
+        .insert({"source_id": source_id, "start_url": start_url, "started_at": now(), "status": "running"})
+        .last_pk
+    )
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, **fields) -> None:
+    db["crawl_runs"].update(run_id, {"finished_at": now(), **fields})
+
+
+def record_column(db: sqlite_utils.Database, source_id: int | None, column: dict) -> None:
+    """A column found by discovery (url, title, cms, depth); found again, it is kept as first seen."""
+    db["columns"].insert({"source_id": source_id, **column, "found_at": now()}, ignore=True)
 
 
 def document_bytes(db: sqlite_utils.Database, sha256: str) -> bytes:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -33,32 +35,75 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--start-url", "start_urls", multiple=True, help="URL of an annual-report column (repeatable).")
+@click.option(
+    "--start-url",
+    "start_urls",
+    multiple=True,
+    help="URL of an annual-report column, or of a portal page to find it from (repeatable).",
+)
 @click.option(
     "--sources",
     "sources_file",
     type=click.Path(exists=True, dir_okay=False),
-    help="YAML file of columns to crawl (agency, region, level, start_url, cms).",
+    help="YAML file of sources to crawl (start_url, agency, region, level, cms, kind, evidence).",
 )
 @db_option
 @click.option(
-    "--extract/--no-extract", default=True, show_default=True, help="Extract reports after crawling."
+    "--extract/--no-extract", default=True, show_default=True, help="Extract new reports after crawling."
 )
 @click.option("--log-level", default="INFO", show_default=True, help="Scrapy's log level.")
+@click.option(
+    "--log-file", type=click.Path(dir_okay=False), help="Append Scrapy's log here instead of stderr."
+)
+@click.option(
+    "--lock",
+    "lock_path",
+    type=click.Path(dir_okay=False),
+    help="Lock file that keeps two crawls of one archive apart [default: the archive's path + .lock].",
+)
+@click.option(
+    "--jobdir",
+    type=click.Path(file_okay=False),
+    help="Keep each source's pending requests here, so a killed crawl resumes where it stopped.",
+)
+@click.option(
+    "--revalidate",
+    is_flag=True,
+    help="Ask again (conditionally) for every archived report and attachment, to catch changed versions.",
+)
+@click.option(
+    "--contact-url",
+    envvar="GOVREPORTS_CONTACT_URL",
+    help="Contact URL for the User-Agent, so portal operators can reach you [env GOVREPORTS_CONTACT_URL].",
+)
 def crawl(
-    start_urls: tuple[str, ...], sources_file: str | None, db_path: str, extract: bool, log_level: str
+    start_urls: tuple[str, ...],
+    sources_file: str | None,
+    db_path: str,
+    extract: bool,
+    log_level: str,
+    log_file: str | None,
+    lock_path: str | None,
+    jobdir: str | None,
+    revalidate: bool,
+    contact_url: str | None,
 ) -> None:
-    """Crawl annual-report columns into the archive: list pages, report pages, attachments.
+    """Crawl annual reports into the archive: find the column, walk its list, fetch reports and attachments.
 
     Every response's raw bytes are stored (once per sha256) with URL, time, status and media type;
-    then reports are extracted from them. robots.txt is obeyed and AutoThrottle is on for real hosts.
+    then new reports are extracted. robots.txt is obeyed and AutoThrottle is on for real hosts. A recrawl
+    fetches list pages (conditionally) and only reports not yet archived, and stops paging at the first
+    list page it already knows. Each source's run is recorded in the crawl_runs table.
+
+    Exit status: 0 when every source was crawled, 1 when a source failed outright (its start page did
+    not answer, or the spider raised), 3 when another crawl holds the lock.
 
     \b
     Examples:
         govreports crawl --start-url http://127.0.0.1:8000/zfxxgk/zfxxgknb/index.html
-        govreports crawl --sources sources.yaml --db archive.db
+        govreports crawl --sources sources/registry.yaml --db archive.db --log-file crawl.log
     """
-    from crawler.runner import run_crawl
+    from crawler.runner import CrawlOptions, run_crawl
     from crawler.sources import Source, SourcesFileError, load_sources
 
     sources = [Source(start_url=url) for url in start_urls]
@@ -69,15 +114,34 @@ def crawl(
             raise click.UsageError(str(error)) from error
     if not sources:
         raise click.UsageError("give --start-url URL or --sources FILE")
-    stats = run_crawl(sources, db_path, log_level=log_level)
-    for url, crawl_stats in stats.items():
-        click.echo(
-            f"{url}: {crawl_stats.get('downloader/response_count', 0)} responses, "
-            f"{crawl_stats.get('item_scraped_count', 0)} documents stored",
-            err=True,
-        )
-    if extract:
-        _extract(db_path)
+    options = CrawlOptions(db_path, log_level, log_file, jobdir, revalidate, contact_url)
+    with _exclusive(lock_path or f"{db_path}.lock"):
+        runs = run_crawl(sources, options)
+        for run in runs:
+            click.echo(
+                f"{run['start_url']}: {run['status']} ({run['reason']}), {run['requests']} requests, "
+                f"{run['new_reports']} new reports, {run['errors']} errors {run['errors_by_kind']}",
+                err=True,
+            )
+        if extract:
+            _extract(db_path, only_new=True)
+    if any(run["status"] == "failed" for run in runs) or len(runs) < len(sources):
+        sys.exit(1)
+
+
+@contextmanager
+def _exclusive(lock_path: str):
+    """Hold an exclusive lock for the crawl; a second crawl of the same archive exits with status 3."""
+    with open(lock_path, "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            click.echo(f"govreports crawl: another crawl holds {lock_path}; not starting", err=True)
+            sys.exit(3)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _extract(db_path: str, *, only_new: bool = False, workers: int | None = None) -> None:
@@ -213,14 +277,15 @@ def portal(directory: str | None, port: int) -> None:
 )
 def demo(db_path: str, serve: bool, port: int, portal_port: int) -> None:
     """Offline demo: crawl the bundled sample portal on 127.0.0.1, extract, summarise, serve."""
-    from crawler.runner import run_crawl
+    from crawler.runner import CrawlOptions, run_crawl
     from crawler.sources import Source
     from govreports.portal import SAMPLE_COLUMN, PortalServer
 
     with PortalServer(port=portal_port) as server:
         start_url = server.url + SAMPLE_COLUMN
         click.echo(f"sample portal at {start_url}", err=True)
-        run_crawl([Source(start_url=start_url, agency="示例区人民政府", level="county")], db_path, "WARNING")
+        source = Source(start_url=start_url, agency="示例区人民政府", level="county", cms="trs")
+        run_crawl([source], CrawlOptions(db_path, log_level="WARNING"))
     _extract(db_path)
     db = open_archive(db_path)
     click.echo(json.dumps(summary(db), ensure_ascii=False, indent=2))

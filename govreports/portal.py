@@ -1,15 +1,21 @@
-"""Serving a static portal directory on 127.0.0.1 — the bundled sample portal, or a test fixture.
+"""Serving a portal on 127.0.0.1 — the bundled sample portal, or a test fixture.
 
 Like real GBK portals, a page that declares its charset in a <meta> tag is also served with that
-charset in its Content-Type header.
+charset in its Content-Type header. Files carry Last-Modified and ETag and answer conditional GETs
+with 304, as real portals' web servers do. Dynamic routes (a CMS's list API answering POST or
+``?page=N``) are functions given to the server.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from extract.readers.html import META_CHARSET
 
@@ -24,14 +30,100 @@ _MEDIA_TYPES = {
 }
 
 
+@dataclass
+class PortalRequest:
+    """What a dynamic route sees of a request."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    form: dict[str, list[str]]  # an url-encoded POST body
+    headers: dict[str, str]
+
+
+@dataclass
+class PortalResponse:
+    body: bytes
+    media_type: str = "text/html; charset=utf-8"
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Route = Callable[[PortalRequest], PortalResponse]
+
+
 class PortalRequestHandler(SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **_MEDIA_TYPES}
+
+    def __init__(self, *args, routes: dict[str, Route] | None = None, **kwargs) -> None:
+        self.routes = routes or {}
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self) -> None:
+        if not self._route("GET"):
+            super().do_GET()
+
+    def do_HEAD(self) -> None:
+        if not self._route("HEAD"):
+            super().do_HEAD()
+
+    def do_POST(self) -> None:
+        if not self._route("POST"):
+            self.send_error(405)
+
+    def _route(self, method: str) -> bool:
+        parts = urlsplit(self.path)
+        route = self.routes.get(parts.path)
+        if route is None:
+            return False
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        request = PortalRequest(
+            method,
+            parts.path,
+            parse_qs(parts.query),
+            parse_qs(body),
+            {k.lower(): v for k, v in self.headers.items()},
+        )
+        response = route(request)
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.media_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if method != "HEAD":
+            self.wfile.write(response.body)
+        return True
+
+    def send_head(self):
+        # ETag beside the base class's Last-Modified, and 304 for a matching If-None-Match.
+        path = self.translate_path(self.path)
+        if os.path.isfile(path):
+            stat = os.stat(path)
+            etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.end_headers()
+                return None
+            self._etag = etag
+        return super().send_head()
+
+    def end_headers(self) -> None:
+        if etag := getattr(self, "_etag", None):
+            self.send_header("ETag", etag)
+            self._etag = None
+        super().end_headers()
 
     def guess_type(self, path: str | Path) -> str:
         media_type = super().guess_type(path)
         if media_type == "text/html":
-            with open(path, "rb") as page:
-                match = META_CHARSET.search(page.read(4096))
+            try:
+                with open(path, "rb") as page:
+                    match = META_CHARSET.search(page.read(4096))
+            except OSError:  # a missing page: the base class answers 404 next
+                return media_type
             return f"text/html; charset={match.group(1).decode('ascii') if match else 'utf-8'}"
         return media_type
 
@@ -42,8 +134,14 @@ class PortalRequestHandler(SimpleHTTPRequestHandler):
 class PortalServer:
     """A threaded static server; ``with PortalServer(directory) as server: server.url``."""
 
-    def __init__(self, directory: str | Path = SAMPLE_PORTAL, port: int = 0, host: str = "127.0.0.1") -> None:
-        handler = functools.partial(PortalRequestHandler, directory=str(directory))
+    def __init__(
+        self,
+        directory: str | Path = SAMPLE_PORTAL,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        routes: dict[str, Route] | None = None,
+    ) -> None:
+        handler = functools.partial(PortalRequestHandler, directory=str(directory), routes=routes)
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

@@ -126,7 +126,7 @@ def test_every_list_page_is_fetched_and_raw_bytes_kept_once(expected_portal, db)
     assert row[0].startswith("text/html") and row[1] == row[2] > 0
 
 
-def test_same_bytes_are_stored_once_on_recrawl(crawled_archive, portal_server, tmp_path):
+def test_recrawl_of_an_unchanged_column_stores_nothing_new(crawled_archive, portal_server, tmp_path):
     import shutil
 
     from govreports.portal import SAMPLE_COLUMN
@@ -138,7 +138,11 @@ def test_same_bytes_are_stored_once_on_recrawl(crawled_archive, portal_server, t
     documents, fetches = before["documents"].count, before["fetches"].count
     crawl(portal_server.url + SAMPLE_COLUMN, copy)
     after = sqlite_utils.Database(copy)
-    assert after["fetches"].count == 2 * fetches
+    # Only the first list page is asked again, conditionally, and it answers 304 Not Modified.
+    assert after["fetches"].count == fetches + 1
+    assert list(after.query("select status, kind from fetches order by id desc limit 1")) == [
+        {"status": 304, "kind": "list"}
+    ]
     assert after["documents"].count == documents
     assert after["reports"].count == before["reports"].count
 

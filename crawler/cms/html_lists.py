@@ -1,0 +1,45 @@
+"""Reading the links of an HTML list (a whole page or a fragment of one), shared by the adapters."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from lxml import html as lxml_html
+
+from crawler.cms import ListedLink
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_DATE = re.compile(r"((?:19|20)\d{2})[-年/.](\d{1,2})[-月/.](\d{1,2})")
+
+
+def link_title(anchor) -> str:
+    """A link's full title: lists cut long titles with 「…」 in the text but keep them in @title."""
+    return " ".join((anchor.get("title") or anchor.text_content() or "").split())
+
+
+def listed_links(markup: str, base_url: str) -> list[ListedLink]:
+    """Every link of the markup with its title and, when the list item prints one, its date."""
+    # lxml refuses a str that still declares its encoding (XHTML pages, CDATA fragments).
+    markup = _XML_DECLARATION.sub("", markup, count=1)
+    if not markup.strip():
+        return []
+    root = lxml_html.fromstring(markup)
+    links = []
+    for anchor in root.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        links.append(ListedLink(urljoin(base_url, href), link_title(anchor), _item_date(anchor)))
+    return links
+
+
+def _item_date(anchor) -> str | None:
+    # The date sits beside the link (「<a>…</a><span>2020-01-31</span>」) or inside it (「<i>…</i>」).
+    item = anchor.getparent()
+    text = item.text_content() if item is not None else anchor.text_content()
+    match = _DATE.search(text or "")
+    if not match:
+        return None
+    year, month, day = match.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}"

@@ -1,0 +1,34 @@
+"""TRS WCM: static list pages ``index.html``, ``index_1.html`` …, drawn by ``createPageHTML(count, current,
+"index", "html")``; articles at ``./YYYYMM/tYYYYMMDD_id.html``."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from crawler.cms import ListPage, ListRequest, ListResponse
+from crawler.cms.html_lists import listed_links
+
+name = "trs"
+
+# createPageHTML(pageCount, currentIndex, "index", "html") or createPage(…); page i>0 is index_i.html.
+_PAGER = re.compile(r'createPage(?:HTML)?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*"([^"]+)"\s*,\s*"([^"]+)"')
+_ARTICLE = re.compile(r"/t\d{8}_\d+\.s?html?")
+
+
+def detect(response: ListResponse) -> bool:
+    return bool(_PAGER.search(response.text)) or bool(_ARTICLE.search(response.text))
+
+
+def next_page(response: ListResponse) -> ListRequest | None:
+    match = _PAGER.search(response.text)
+    if not match:
+        return None
+    count, current, page_name, extension = int(match[1]), int(match[2]), match[3], match[4]
+    if current + 1 >= count:
+        return None
+    return ListRequest(urljoin(response.url, f"{page_name}_{current + 1}.{extension}"))
+
+
+def parse(response: ListResponse) -> ListPage:
+    return ListPage(links=listed_links(response.text, response.url), next=next_page(response))

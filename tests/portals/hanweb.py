@@ -1,0 +1,429 @@
+"""A Hanweb 大汉 JCMS county portal for tests (portal-patterns.md, section B), with its ground truth.
+
+``build_hanweb_portal(root)`` writes the static site under ``root`` and returns the routes to serve
+beside it (``PortalServer(root, routes=portal["routes"])``) and the truth a crawl is checked against:
+
+- ``/`` home page → ``/col/col{COLUMNID}/index.html`` 「政府信息公开年报」. The column page embeds the
+  newest 15 records in ``<div id="{UNITID}"><script type="text/xml"><datastore>…`` with a nextgroup
+  link, and a ``$('#{UNITID}').jpage({…})`` call carrying perPage, totalRecord, proxyUrl and ajaxParam.
+- POST ``/module/web/jpage/dataproxy.jsp?startrecord=S&endrecord=E&perpage=P`` answers windows of
+  records as ``<datastore>`` XML; a request without the column's form (columnid, unitid, and webname
+  when sent) gets 400, a GET gets 405. Every request is appended to ``portal["list_requests"]``.
+- 62 items, newest first: annual reports 2008–2024 of the county government and 2012–2024 of its
+  发展和改革局, mixed with 通知, 工作要点 and 年报发布解读 notices. Articles are
+  ``/art/Y/M/D/art_{COLUMNID}_{id}.html``; three reports also link a PDF 「全真版」 and a DOC 「文字版」.
+- Two article pages are GBK (declared gb2312); ``robots.txt`` disallows ``/search/``.
+
+Deterministic: no clock, no randomness.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from math import ceil
+from pathlib import Path
+from urllib.parse import quote
+
+from govreports.portal import PortalRequest, PortalResponse
+from tests.portals.gkmlpt import tiny_pdf
+
+SITE_NAME = "清溪县人民政府"
+COUNTY = "清溪县"
+AGENCIES = (SITE_NAME, "清溪县发展和改革局")
+WEBID = "3317"
+COLUMNID = "1229563412"
+UNITID = "7731562"
+PERPAGE = 15
+PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
+COLUMN_PATH = f"/col/col{COLUMNID}/index.html"
+COLUMN_NAME = "政府信息公开年报"
+# Pages served as GBK bytes (declared gb2312): one report and one notice.
+GBK_TITLES = {f"{SITE_NAME}2010年政府信息公开工作年度报告", f"{COUNTY}2015年政务公开工作要点"}
+ATTACHMENT_REPORTS = {(SITE_NAME, 2021), (SITE_NAME, 2022), (AGENCIES[1], 2023)}
+_TITLE_CUT = 24  # lists cut longer titles with 「…」 and keep the full title in @title
+
+
+@dataclass(frozen=True)
+class Item:
+    title: str
+    published: date
+    kind: str  # "report" or "notice"
+    agency: str
+    year: int
+    artid: int = 0
+
+    @property
+    def url_path(self) -> str:
+        day = self.published
+        return f"/art/{day.year}/{day.month}/{day.day}/art_{COLUMNID}_{self.artid}.html"
+
+    @property
+    def encoding(self) -> str:
+        return "gbk" if self.title in GBK_TITLES else "utf-8"
+
+    @property
+    def attachments(self) -> list[str]:
+        if self.kind != "report" or (self.agency, self.year) not in ATTACHMENT_REPORTS:
+            return []
+        stem = hashlib.sha1(self.title.encode("utf-8")).hexdigest()[:24]
+        return [f"/attach/0/{stem}.pdf", f"/attach/0/{stem}.doc"]
+
+
+# --- the column's items --------------------------------------------------------------------------------
+
+
+def column_items() -> list[Item]:
+    """Every item of the column, newest first, with article ids rising with the publication date."""
+    items = sorted(_reports() + _notices(), key=lambda item: (item.published, item.title))
+    numbered = [_with_id(item, 3_104_000 + 1_379 * index) for index, item in enumerate(items)]
+    return list(reversed(numbered))
+
+
+def _with_id(item: Item, artid: int) -> Item:
+    return Item(item.title, item.published, item.kind, item.agency, item.year, artid)
+
+
+def _reports() -> list[Item]:
+    county = [
+        Item(
+            f"{SITE_NAME}{year}年政府信息公开工作年度报告",
+            date(year + 1, 3, 10 + year % 17),
+            "report",
+            SITE_NAME,
+            year,
+        )
+        for year in range(2008, 2025)
+    ]
+    bureau = [
+        Item(
+            f"{AGENCIES[1]}{year}年度政府信息公开工作年度报告",
+            date(year + 1, 1, 12 + year % 13),
+            "report",
+            AGENCIES[1],
+            year,
+        )
+        for year in range(2012, 2025)
+    ]
+    return county + bureau
+
+
+def _notices() -> list[Item]:
+    notices = [
+        Item(
+            f"关于做好{COUNTY}{year}年政府信息公开工作年度报告编制和发布工作的通知",
+            date(year, 12, 1 + year % 20),
+            "notice",
+            SITE_NAME,
+            year,
+        )
+        for year in range(2012, 2025)
+    ]
+    notices += [
+        Item(f"{COUNTY}{year}年政务公开工作要点", date(year, 4, 2 + year % 25), "notice", SITE_NAME, year)
+        for year in range(2013, 2025)
+    ]
+    notices += [
+        Item(
+            f"{COUNTY}{year}年政府信息公开工作年报发布解读",
+            date(year + 1, 3, 10 + year % 17),
+            "notice",
+            SITE_NAME,
+            year,
+        )
+        for year in range(2018, 2025)
+    ]
+    return notices
+
+
+# --- record markup, as the column's jpage template draws one item ---------------------------------------
+
+
+def _shown(title: str) -> str:
+    return title if len(title) <= _TITLE_CUT else title[: _TITLE_CUT - 2] + "…"
+
+
+def record_li(item: Item, prefix: str = "") -> str:
+    return (
+        f'<li><a href="{prefix}{item.url_path}" target="_blank" title="{html.escape(item.title)}">'
+        f"{html.escape(_shown(item.title))}</a><span>{item.published.isoformat()}</span></li>"
+    )
+
+
+def record_li_i(item: Item, prefix: str = "") -> str:
+    return (
+        f'<li><a href="{prefix}{item.url_path}" target="_blank" title="{html.escape(item.title)}">'
+        f"<span>{html.escape(_shown(item.title))}</span><i>{item.published.isoformat()}</i></a></li>"
+    )
+
+
+def record_table(item: Item, prefix: str = "") -> str:
+    return (
+        '<table width="100%" border="0" cellspacing="0" cellpadding="0"><tr>'
+        f'<td class="bt_link" align="left"><a href="{prefix}{item.url_path}" target="_blank" '
+        f'title="{html.escape(item.title)}">{html.escape(_shown(item.title))}</a></td>'
+        f'<td class="bt_time" width="90">{item.published.isoformat()}</td></tr></table>'
+    )
+
+
+def record_div(item: Item, prefix: str = "") -> str:
+    return (
+        f'<div class="default_pgContainer_item"><a href="{prefix}{item.url_path}" target="_blank" '
+        f'title="{html.escape(item.title)}">{html.escape(_shown(item.title))}</a>'
+        f'<span class="date">[{item.published.isoformat()}]</span></div>'
+    )
+
+
+MARKUPS: dict[str, Callable[..., str]] = {
+    "li": record_li,
+    "li_i": record_li_i,
+    "table": record_table,
+    "div": record_div,
+}
+
+
+# --- the site ------------------------------------------------------------------------------------------
+
+
+def build_hanweb_portal(root: Path, markup: str = "li") -> dict:
+    """Write the site under ``root``; return its routes and ground truth (see the module docstring)."""
+    items = column_items()
+    record = MARKUPS[markup]
+    _write(root / "robots.txt", "User-agent: *\nDisallow: /search/\n")
+    _write(root / "index.html", _home_page(items))
+    _write(root / "search" / "index.html", _page("站内搜索", "<p>请输入关键词。</p>"))
+    _write(root / COLUMN_PATH.lstrip("/"), _column_page(items, record))
+    for item in items:
+        _write(root / item.url_path.lstrip("/"), _article_page(item), item.encoding)
+        for path in item.attachments:
+            _write(root / path.lstrip("/"), _attachment_bytes(path, item.title))
+    log: list[PortalRequest] = []
+    return {
+        "routes": {PROXY_PATH: dataproxy_route(items, record, log)},
+        "column_path": COLUMN_PATH,
+        "home_path": "/",
+        "reports": [
+            {
+                "url_path": item.url_path,
+                "title": item.title,
+                "year": item.year,
+                "agency": item.agency,
+                "published": item.published.isoformat(),
+                "encoding": item.encoding,
+                "attachments": item.attachments,
+            }
+            for item in items
+            if item.kind == "report"
+        ],
+        "non_reports": [item.url_path for item in items if item.kind == "notice"],
+        # The whole list in column order, for checks on titles and dates as listed.
+        "items": [
+            {"url_path": item.url_path, "title": item.title, "published": item.published.isoformat()}
+            for item in items
+        ],
+        "robots_disallow": ["/search/"],
+        "form": {"webid": WEBID, "columnid": COLUMNID, "unitid": UNITID, "webname": SITE_NAME},
+        "perpage": PERPAGE,
+        "list_requests": log,
+    }
+
+
+def _write(path: Path, content: str | bytes, encoding: str = "utf-8") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content.encode(encoding) if isinstance(content, str) else content)
+
+
+def _page(title: str, body: str, charset: str = "utf-8", meta: str = "") -> str:
+    declared = (
+        '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+        if charset == "gbk"
+        else '<meta charset="utf-8">'
+    )
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head>{declared}
+<title>{html.escape(title)}</title>
+<meta name="SiteName" content="{SITE_NAME}">{meta}
+</head><body>
+<div class="header"><a href="/"><img src="/images/logo.png" alt="{SITE_NAME}"></a>
+<form action="/search/index.html"><input name="q"><button>搜索</button></form></div>
+<div class="nav"><a href="/">首页</a> <a href="{COLUMN_PATH}">{COLUMN_NAME}</a></div>
+{body}
+<div class="footer">主办：{SITE_NAME}办公室 <a href="/search/index.html">站内搜索</a></div>
+</body></html>
+"""
+
+
+def _home_page(items: list[Item]) -> str:
+    latest = "\n".join(
+        f'<li><a href="{item.url_path}" title="{html.escape(item.title)}">{html.escape(_shown(item.title))}</a></li>'
+        for item in items[:3]
+    )
+    body = f"""<div class="gk"><h2>政府信息公开</h2><ul>
+<li><a href="{COLUMN_PATH}" target="_blank">{COLUMN_NAME}</a></li></ul></div>
+<div class="news"><h2>最新信息</h2><ul>{latest}</ul></div>"""
+    return _page(SITE_NAME, body)
+
+
+def _nextgroup(page: int) -> str:
+    return (
+        f'<a href="{PROXY_PATH}?page={page}&appid=1&webid={WEBID}&path=/&columnid={COLUMNID}'
+        f'&unitid={UNITID}&webname={SITE_NAME}&permissiontype=0"></a>'
+    )
+
+
+def _column_page(items: list[Item], record: Callable[..., str]) -> str:
+    records = "\n".join(f"<record><![CDATA[{record(item)}]]></record>" for item in items[:PERPAGE])
+    body = f"""<div class="bt-position">当前位置：<a href="/">首页</a> &gt; <span>{COLUMN_NAME}</span></div>
+<div class="list-box"><h2>{COLUMN_NAME}</h2>
+<div id="{UNITID}"><script type="text/xml"><datastore>
+<nextgroup><![CDATA[{_nextgroup(1)}]]></nextgroup>
+<recordset>
+{records}
+</recordset></datastore></script></div>
+</div>
+<script type="text/javascript" src="/module/jslib/jquery/jquery.js"></script>
+<script type="text/javascript" src="/module/jslib/jquery/jpage/jquery.page.min.js"></script>
+<script type="text/javascript">
+$(document).ready(function () {{
+    $('#{UNITID}').jpage({{
+        dataStore: $('#{UNITID} script[type="text/xml"]').text(),
+        proxyUrl: '{PROXY_PATH}',
+        perPage: {PERPAGE},
+        groupSize: 3,
+        totalRecord: {len(items)},
+        barPosition: 'bottom',
+        dataBefore: '<ul class="list">',
+        dataAfter: '</ul>',
+        ajaxParam: {{col: 1, appid: 1, webid: {WEBID}, path: '/', columnid: {COLUMNID},
+            sourceContentType: 1, unitid: '{UNITID}', webname: '{SITE_NAME}', permissiontype: 0}}
+    }});
+}});
+</script>"""
+    meta = f'\n<meta name="ColumnName" content="{COLUMN_NAME}">'
+    return _page(f"{COLUMN_NAME} {SITE_NAME}", body, meta=meta)
+
+
+def _article_page(item: Item) -> str:
+    paragraphs = "\n".join(f"<p>{html.escape(text)}</p>" for text in _article_text(item))
+    files = ""
+    if item.attachments:
+        pdf, doc = item.attachments
+        files = (
+            f'<p>附件：<a href="{pdf}" target="_blank">{html.escape(item.title)}（全真版）.pdf</a></p>\n'
+            f'<p>附件：<a href="{doc}" target="_blank">{html.escape(item.title)}（文字版）.doc</a></p>'
+        )
+    published = item.published.isoformat()
+    body = f"""<div class="bt-position">当前位置：<a href="/">首页</a> &gt; <a href="{COLUMN_PATH}">{COLUMN_NAME}</a></div>
+<div class="article"><h1 class="title">{html.escape(item.title)}</h1>
+<div class="info">发布日期：{published} 来源：{item.agency} 字号：[ 大 中 小 ]</div>
+<div id="zoom">
+{paragraphs}
+{files}
+</div></div>"""
+    meta = (
+        f'\n<meta name="ColumnName" content="{COLUMN_NAME}">'
+        f'\n<meta name="ArticleTitle" content="{html.escape(item.title)}">'
+        f'\n<meta name="PubDate" content="{published} 09:30">'
+        f'\n<meta name="ContentSource" content="{item.agency}">'
+    )
+    return _page(item.title, body, item.encoding, meta)
+
+
+def _article_text(item: Item) -> list[str]:
+    if item.kind == "notice":
+        return [
+            "各乡镇人民政府，县政府各部门：",
+            f"为做好{item.year}年政务公开相关工作，现将有关事项通知如下。",
+            "请各单位结合实际认真抓好落实。",
+            f"{SITE_NAME}办公室",
+        ]
+    return [
+        f"本报告根据《中华人民共和国政府信息公开条例》要求，由{item.agency}编制。",
+        f"全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
+        f"政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。"
+        f"本报告所列数据的统计期限自{item.year}年1月1日起至{item.year}年12月31日止。",
+        f"一、总体情况。{item.year}年，{item.agency}认真贯彻落实政府信息公开工作要求，"
+        "主动公开政府信息，依法办理政府信息公开申请。",
+        "二、存在的主要问题及改进情况。公开内容的针对性有待加强，下一步将进一步规范公开工作。",
+    ]
+
+
+def _attachment_bytes(path: str, title: str) -> bytes:
+    if path.endswith(".pdf"):
+        return tiny_pdf(f"Annual report {hashlib.sha1(title.encode()).hexdigest()[:8]}")
+    # An OLE compound-file header: enough for a stored .doc to be recognised as one, not a readable file.
+    return (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\x00" * 16
+        + b"\x3e\x00\x03\x00\xfe\xff\x09\x00"
+        + b"\x00" * 480
+    )
+
+
+# --- the list API --------------------------------------------------------------------------------------
+
+
+def dataproxy_route(
+    items: list[Item], record: Callable[..., str], log: list[PortalRequest]
+) -> Callable[[PortalRequest], PortalResponse]:
+    """POST /module/web/jpage/dataproxy.jsp: a window of records as the column's jpage script asks."""
+
+    def route(request: PortalRequest) -> PortalResponse:
+        log.append(request)
+        if request.method != "POST":
+            return _refusal(405, "dataproxy.jsp answers POST")
+        if problem := _form_problem(request.form):
+            return _refusal(400, problem)
+        window = _window(request.query)
+        if window is None:
+            return _refusal(400, "startrecord, endrecord and perpage must be numbers, start <= end")
+        start, end, perpage = window
+        host = request.headers.get("host")
+        prefix = f"http://{host}" if host else ""  # replies list absolute article URLs, as real ones do
+        return PortalResponse(
+            datastore_xml(items[start - 1 : end], len(items), perpage, end, record, prefix).encode("utf-8"),
+            "text/xml;charset=UTF-8",
+        )
+
+    return route
+
+
+def _form_problem(form: dict[str, list[str]]) -> str | None:
+    expected = {"columnid": COLUMNID, "unitid": UNITID}
+    for key, value in expected.items():
+        if form.get(key) != [value]:
+            return f"form field {key} is {form.get(key)!r}, not {value}"
+    if "webname" in form and form["webname"] != [SITE_NAME]:
+        return f"form field webname is {form['webname']!r}: not URL-encoded UTF-8?"
+    return None
+
+
+def _window(query: dict[str, list[str]]) -> tuple[int, int, int] | None:
+    try:
+        start, end, perpage = (int(query[key][0]) for key in ("startrecord", "endrecord", "perpage"))
+    except (KeyError, ValueError):
+        return None
+    return (start, end, perpage) if 1 <= start <= end and perpage >= 1 else None
+
+
+def datastore_xml(
+    window: list[Item], total: int, perpage: int, end: int, record: Callable[..., str], prefix: str = ""
+) -> str:
+    records = "\n".join(f"<record><![CDATA[{record(item, prefix)}]]></record>" for item in window)
+    nextgroup = (
+        f'<a href="./dataproxy.jsp?page={end // perpage + 1}&appid=1&webid={WEBID}&path=/'
+        f"&columnid={COLUMNID}&unitid={UNITID}&webname={quote(SITE_NAME)}&permissiontype=0"
+        '"></a>'
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<datastore><totalrecord>{total}</totalrecord><totalpage>{ceil(total / perpage)}</totalpage>\n"
+        f"<nextgroup><![CDATA[{nextgroup}]]></nextgroup>\n<recordset>\n{records}\n</recordset></datastore>"
+    )
+
+
+def _refusal(status: int, reason: str) -> PortalResponse:
+    return PortalResponse(reason.encode("utf-8"), "text/plain; charset=utf-8", status)
