@@ -3,7 +3,8 @@
 - Known report pages and attachments are not requested again (unless REVALIDATE is set: then every
   list page is walked and every document asked for with If-None-Match / If-Modified-Since, so a 304
   costs no download and a changed document becomes a new version).
-- List pages are always asked for, conditionally: an unchanged list page answers 304.
+- List pages are always asked for, conditionally: an unchanged list page answers 304. Pages on the
+  way to a column (home, 政府信息公开) are asked for in full, as they may be unchanged when it is not.
 - A column's list stops at the first page whose reports are all known — but only when the previous run
   of that column finished: a run killed mid-way left older pages unvisited, so the next one walks them all.
 """
@@ -68,7 +69,8 @@ class ConditionalGetMiddleware:
             # reports a killed run never got to (its list pages are archived, its reports are not).
             return None
         known = state.known.get(request.url)
-        if known:
+        # Not for discovery pages: an unchanged home page may lead to a column with new reports.
+        if known and known["kind"] != "discovery":
             if known["etag"]:
                 request.headers["If-None-Match"] = known["etag"]
             if known["last_modified"]:

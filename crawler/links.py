@@ -60,6 +60,18 @@ def column_directory(url: str) -> str:
     return segments[-1] if segments else ""
 
 
+def same_column(url: str, other: str) -> bool:
+    """Two addresses of one list: 「…/ndbg/」, 「…/ndbg/index.html」, 「…/ndbg/list.html」."""
+    if same_page(url, other):
+        return True
+    directory = column_directory(url)
+    return (
+        bool(directory)
+        and directory == column_directory(other)
+        and urlsplit(url).hostname == urlsplit(other).hostname
+    )
+
+
 def same_page(url: str, other: str) -> bool:
     """「…/zfxxgknb/」 and 「…/zfxxgknb/index.html」 are one page."""
 

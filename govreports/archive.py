@@ -136,6 +136,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "errors": int,
             "warnings": int,
             "extracted_at": str,
+            "newest_fetch_id": int,  # the newest fetch (page or attachment) this extraction read
             "report_json": str,
         },
         pk="id",
@@ -311,6 +312,7 @@ def store_report(
     url: str,
     document_url: str,
     source_id: int | None = None,
+    newest_fetch_id: int | None = None,
 ) -> str:
     """Write one extracted report, replacing what an earlier extraction wrote for the same URL."""
     rid = report_id(url)
@@ -337,6 +339,7 @@ def store_report(
                 "errors": severities.count("error"),
                 "warnings": severities.count("warning"),
                 "extracted_at": now(),
+                "newest_fetch_id": newest_fetch_id,
                 "report_json": json.dumps(report, ensure_ascii=False),
             },
             pk="id",

@@ -45,9 +45,14 @@ class ExtractionJob:
     page: dict
     attachments: list[dict]
 
+    @property
+    def newest_fetch_id(self) -> int:
+        return max(fetch["id"] for fetch in [self.page, *self.attachments])
+
 
 @dataclass
 class Extracted:
+    job: ExtractionJob
     page: dict
     report: dict | None  # None: the page itself was unreadable
     document_url: str
@@ -73,9 +78,9 @@ def extract_job(job: ExtractionJob) -> Extracted:
     page = job.page
     report = parse_fetch(db, page)
     if report is None:
-        return Extracted(page, None, page["url"])
+        return Extracted(job, page, None, page["url"])
     if has_tables(report):
-        return Extracted(page, report, page["url"])
+        return Extracted(job, page, report, page["url"])
     for attachment in job.attachments:
         attached = parse_fetch(db, attachment)
         if attached is None:
@@ -84,8 +89,8 @@ def extract_job(job: ExtractionJob) -> Extracted:
             )
             continue
         if has_tables(attached):
-            return Extracted(page, _lend_page_metadata(attached, report), attachment["url"], True)
-    return Extracted(page, report, page["url"])
+            return Extracted(job, page, _lend_page_metadata(attached, report), attachment["url"], True)
+    return Extracted(job, page, report, page["url"])
 
 
 def _lend_page_metadata(attached: dict, page_report: dict) -> dict:
@@ -109,16 +114,19 @@ def _worker_archive(path: str) -> sqlite_utils.Database:
 
 
 def extraction_jobs(db: sqlite_utils.Database, db_path: str, only_new: bool = False) -> list[ExtractionJob]:
-    pages = list(latest_fetches(db, "report_page"))
+    """A job per report page; with ``only_new``, only pages whose page or attachments were fetched anew
+    since their report was extracted (fetch ids only grow, so the newest id read tells)."""
+    jobs = [
+        ExtractionJob(db_path, page, list(latest_fetches(db, "attachment", referer=page["url"])))
+        for page in latest_fetches(db, "report_page")
+    ]
     if only_new:
         extracted = {
-            row["url"]: row["extracted_at"] for row in db.query("select url, extracted_at from reports")
+            row["url"]: row["newest_fetch_id"] or 0
+            for row in db.query("select url, newest_fetch_id from reports")
         }
-        pages = [page for page in pages if page["fetched_at"] > extracted.get(page["url"], "")]
-    return [
-        ExtractionJob(db_path, page, list(latest_fetches(db, "attachment", referer=page["url"])))
-        for page in pages
-    ]
+        jobs = [job for job in jobs if job.newest_fetch_id > extracted.get(job.page["url"], -1)]
+    return jobs
 
 
 def parse_all(
@@ -170,6 +178,7 @@ def extract_archive(
             url=result.page["url"],
             document_url=result.document_url,
             source_id=result.page["source_id"],
+            newest_fetch_id=result.job.newest_fetch_id,
         )
         stats.reports += 1
         stats.from_attachments += result.from_attachment

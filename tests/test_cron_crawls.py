@@ -91,8 +91,9 @@ def test_revalidate_keeps_old_and_new_versions_of_a_changed_report(portal, tmp_p
     db = tmp_path / "archive.db"
     crawl(start, db)
     archive = sqlite_utils.Database(db)
+    # A report read from its page's own body (not from an attachment).
     url, old_sha = archive.execute(
-        "select url, sha256 from fetches where kind = 'report_page' order by id limit 1"
+        "select url, document_sha256 from reports where url = document_url order by url limit 1"
     ).fetchone()
     page = site / url.split("/", 3)[3]
     # The agency corrects the report (a page may be GBK: change it in ASCII).
@@ -198,3 +199,17 @@ def test_discovery_from_the_home_page(portal, tmp_path):
     assert archive.execute("select count(*) from reports").fetchone()[0] == 36
     columns = [row["url"] for row in archive["columns"].rows]
     assert any(url.endswith("/zfxxgk/zfxxgknb/index.html") for url in columns)
+
+
+def test_a_new_report_behind_an_unchanged_home_page_is_found(portal, tmp_path):
+    site, start = portal
+    home = start.replace(SAMPLE_COLUMN, "/index.html")
+    db = tmp_path / "archive.db"
+    crawl(home, db)
+    new_path = add_report(site, "示例区人民政府2025年政府信息公开工作年度报告")
+    crawl(home, db)
+    assert runs(db)[-1]["new_reports"] == 1
+    archive = sqlite_utils.Database(db)
+    assert (
+        archive.execute("select count(*) from fetches where url like ?", [f"%{new_path}"]).fetchone()[0] == 1
+    )

@@ -25,7 +25,7 @@ from crawler.links import (
     looks_like_annual_report,
     looks_like_column,
     looks_like_disclosure_section,
-    same_page,
+    same_column,
 )
 from extract.readers.html import decode_html
 
@@ -88,32 +88,34 @@ class AnnualReportSpider(scrapy.Spider):
             # A CMS list whose items come from its API (gkmlpt, Hanweb) shows none in the page itself.
             or (adapter.name != "generic" and listing.next is not None)
         )
-        yield self.fetched(response, "list" if is_column or depth == 0 else "discovery", title)
+        # A page that lists no reports is a step of discovery, asked for in full on every run.
+        steps = self.discovery_steps(response, page, is_column) if page and depth < self.max_depth else []
+        # A page that links to a column (a home page showing the latest reports, too) is a step of
+        # discovery, asked for in full on every run; only a column's own pages are asked conditionally.
+        # (A 304 answers a conditional GET, which only a column's pages are sent.)
+        is_list = response.status == 304 or (is_column and not steps)
+        yield self.fetched(response, "list" if is_list else "discovery", title)
         if listing is None:
             return
         if is_column:
             if depth:
                 yield DiscoveredColumn(url=response.url, title=title, cms=adapter.name, depth=depth)
             yield from self.follow_list(response, adapter.name, listing)
-        if depth < self.max_depth:
-            yield from self.discover(response, page, depth, is_column)
+        for link in steps:
+            yield self.page_request(link.url, depth + 1, link.title)
 
-    def discover(self, response: Response, page: ListResponse, depth: int, is_column: bool) -> Iterator:
+    def discovery_steps(self, response: Response, page: ListResponse, is_column: bool) -> list:
         """Links to annual-report columns (a home page's, or a column's yearly sub-columns); failing
         those, from a page that lists no reports, links into the 政府信息公开 section."""
         links = [
             link
             for link in listed_links(page.text, page.url)
-            if _same_site(link.url, response.url) and not same_page(link.url, response.url)
+            if _same_site(link.url, response.url) and not same_column(link.url, response.url)
         ]
         columns = [link for link in links if looks_like_column(link.title, link.url)]
-        steps = columns or (
-            []
-            if is_column
-            else [link for link in links if looks_like_disclosure_section(link.title, link.url)]
-        )
-        for link in steps:
-            yield self.page_request(link.url, depth + 1, link.title)
+        if columns or is_column:
+            return columns
+        return [link for link in links if looks_like_disclosure_section(link.title, link.url)]
 
     def parse_list(self, response: Response, cms: str) -> Iterator:
         yield self.fetched(response, "list")
