@@ -76,7 +76,20 @@ def datasette_metadata(database: str) -> dict:
                         "title": "原始文件 documents",
                         "description": "抓取到的原始字节，按 sha256 去重保存，可据此重新抽取。",
                     },
-                    "sources": {"title": "抓取来源 sources", "description": "各年报栏目的起始地址。"},
+                    "sources": {
+                        "title": "抓取来源 sources",
+                        "description": "各来源的起始地址、机关与 CMS 类型。",
+                    },
+                    "columns": {
+                        "title": "发现的年报栏目 columns",
+                        "description": "从门户首页或政府信息公开页面找到的年报栏目。",
+                    },
+                    "crawl_runs": {
+                        "title": "抓取运行 crawl_runs",
+                        "description": "每个来源每次抓取一行：起止时间、状态、请求数、304 数、新文件与新报告数、按类型统计的错误。",
+                        "facets": ["status", "start_url"],
+                        "sort_desc": "id",
+                    },
                     "applications_totals": {
                         "title": "表三总计列 applications_totals",
                         "description": "每份报告表三“总计”列的主要行：本年新收、上年结转、办理结果、结转下年。",

@@ -35,15 +35,16 @@ def portal_server():
         yield server
 
 
-def crawl(start_url: str, db: Path) -> None:
-    """A real Scrapy crawl over HTTP, through the CLI, as a user runs it."""
+def crawl(start_url: str, db: Path, *options: str, expect: int = 0) -> subprocess.CompletedProcess:
+    """A real Scrapy crawl over HTTP, through the CLI, as a user runs it; ``expect``: its exit status."""
     result = subprocess.run(
-        [*GOVREPORTS, "crawl", "--start-url", start_url, "--db", str(db), "--log-level", "WARNING"],
+        [*GOVREPORTS, "crawl", "--start-url", start_url, "--db", str(db), "--log-level", "WARNING", *options],
         capture_output=True,
         text=True,
         timeout=300,
     )
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == expect, result.stderr[-3000:]
+    return result
 
 
 @pytest.fixture(scope="session")

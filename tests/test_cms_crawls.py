@@ -63,3 +63,61 @@ def test_recrawl_of_an_unchanged_portal_is_a_fraction(portal, tmp_path):
     )
     assert second["new_reports"] == 0
     assert second["requests"] <= max(3, 0.1 * first["requests"])
+
+
+def test_identifying_user_agent_and_the_hanweb_request_headers(tmp_path):
+    root = tmp_path / "site"
+    root.mkdir()
+    truth = build_hanweb_portal(root)
+    with PortalServer(root, routes=truth["routes"]) as server:
+        crawl(
+            server.url + truth["column_path"],
+            tmp_path / "archive.db",
+            "--contact-url",
+            "https://example.org/crawl",
+        )
+    posts = truth["list_requests"]
+    assert posts and all(request.method == "POST" for request in posts)
+    for request in posts:
+        assert "govreports" in request.headers["user-agent"]
+        assert "https://example.org/crawl" in request.headers["user-agent"]
+        assert request.headers["x-requested-with"] == "XMLHttpRequest"
+        assert request.headers["referer"].endswith(truth["column_path"])
+
+
+def test_a_wrong_meta_charset_does_not_hide_the_reports(tmp_path):
+    """A list page that says gb2312 but is UTF-8 (and one that says UTF-8 but is GBK)."""
+    column = tmp_path / "site" / "xxgk" / "nb"
+    column.mkdir(parents=True)
+    title = "某县人民政府2023年政府信息公开工作年度报告"
+    lists = {
+        "index.html": ("gb2312", "utf-8", "index_1.html", "./202401/t20240120_1.html"),
+        "index_1.html": ("utf-8", "gbk", None, "./202301/t20230120_2.html"),
+    }
+    for name, (declared, actual, _, article) in lists.items():
+        pager = (
+            'createPageHTML(2, 0, "index", "html");'
+            if name == "index.html"
+            else 'createPageHTML(2, 1, "index", "html");'
+        )
+        year_title = title if name == "index.html" else title.replace("2023", "2022")
+        page = (
+            f'<html><head><meta charset="{declared}"></head><body><ul class="list">'
+            f'<li><a href="{article}" title="{year_title}">{year_title}</a></li></ul>'
+            f"<script>{pager}</script></body></html>"
+        )
+        (column / name).write_bytes(page.encode(actual))
+        target = column / article.removeprefix("./")
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(
+            f"<html><head><meta charset='utf-8'><title>{year_title}</title></head></html>".encode()
+        )
+    with PortalServer(tmp_path / "site") as server:
+        crawl(server.url + "/xxgk/nb/index.html", tmp_path / "archive.db")
+    titles = {
+        row["link_title"]
+        for row in sqlite_utils.Database(tmp_path / "archive.db")["fetches"].rows_where(
+            "kind = 'report_page'"
+        )
+    }
+    assert titles == {title, title.replace("2023", "2022")}

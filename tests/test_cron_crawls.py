@@ -16,18 +16,7 @@ import pytest
 import sqlite_utils
 
 from govreports.portal import SAMPLE_COLUMN, SAMPLE_PORTAL, PortalServer
-from tests.conftest import GOVREPORTS
-
-
-def crawl(start_url: str, db: Path, *options: str, expect: int = 0) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [*GOVREPORTS, "crawl", "--start-url", start_url, "--db", str(db), "--log-level", "WARNING", *options],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == expect, result.stderr[-3000:]
-    return result
+from tests.conftest import crawl
 
 
 def runs(db: Path) -> list[dict]:
