@@ -62,7 +62,7 @@ def run_crawl(sources: list[Source], options: CrawlOptions) -> list[dict]:
     source_ids = {source.start_url: record_source(db, source.as_dict()) for source in sources}
     db.close()
     settings = crawl_settings(sources, options)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     for source in sources:
         crawler = process.create_crawler(AnnualReportSpider)
         if options.jobdir:  # one queue per source: the crawler's settings are its own until it starts

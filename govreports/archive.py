@@ -40,6 +40,9 @@ def open_archive(path: str | Path = DEFAULT_PATH) -> sqlite_utils.Database:
     """Open (creating if needed) an archive with every table, index and view in place."""
     db = sqlite_utils.Database(path)
     db.execute("PRAGMA journal_mode=WAL")
+    # With WAL, NORMAL survives a crash of the program (a power cut may lose the last commits) and
+    # spares a disk flush per stored response: a third of the archiving cost of a crawl.
+    db.execute("PRAGMA synchronous=NORMAL")
     ensure_schema(db)
     return db
 

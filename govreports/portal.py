@@ -131,6 +131,11 @@ class PortalRequestHandler(SimpleHTTPRequestHandler):
         pass  # a crawl makes hundreds of requests; the crawler logs them already
 
 
+class _PortalHTTPServer(ThreadingHTTPServer):
+    # The default backlog of 5 drops connections when a crawler opens 8 at once (each costs a 1 s retry).
+    request_queue_size = 128
+
+
 class PortalServer:
     """A threaded static server; ``with PortalServer(directory) as server: server.url``."""
 
@@ -142,7 +147,7 @@ class PortalServer:
         routes: dict[str, Route] | None = None,
     ) -> None:
         handler = functools.partial(PortalRequestHandler, directory=str(directory), routes=routes)
-        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd = _PortalHTTPServer((host, port), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property

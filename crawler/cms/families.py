@@ -6,6 +6,8 @@ from crawler.cms import Adapter, ListResponse, generic, gkmlpt, hanweb, trs
 
 # Tried in this order; generic accepts anything, so it comes last.
 ADAPTERS: tuple[Adapter, ...] = (hanweb, gkmlpt, trs, generic)
+# Families whose column page shows no items itself: its list comes from the CMS's API.
+LISTED_BY_API: tuple[Adapter, ...] = (hanweb, gkmlpt)
 
 
 def adapter_named(name: str) -> Adapter:

@@ -17,10 +17,11 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.cms import ListResponse
-from crawler.cms.families import adapter_named, detect_adapter
+from crawler.cms.families import LISTED_BY_API, adapter_named, detect_adapter
 from crawler.cms.html_lists import listed_links
 from crawler.items import DiscoveredColumn, FetchedDocument
 from crawler.links import (
+    column_directory,
     is_attachment,
     looks_like_annual_report,
     looks_like_column,
@@ -86,7 +87,7 @@ class AnnualReportSpider(scrapy.Spider):
         is_column = listing is not None and (
             any(looks_like_annual_report(link.title) for link in listing.links)
             # A CMS list whose items come from its API (gkmlpt, Hanweb) shows none in the page itself.
-            or (adapter.name != "generic" and listing.next is not None)
+            or (adapter in LISTED_BY_API and listing.next is not None)
         )
         # A page that lists no reports is a step of discovery, asked for in full on every run.
         steps = self.discovery_steps(response, page, is_column) if page and depth < self.max_depth else []
@@ -110,7 +111,9 @@ class AnnualReportSpider(scrapy.Spider):
         links = [
             link
             for link in listed_links(page.text, page.url)
-            if _same_site(link.url, response.url) and not same_column(link.url, response.url)
+            if _same_site(link.url, response.url)
+            and column_directory(link.url)  # a list page, not an article or a file
+            and not same_column(link.url, response.url)
         ]
         columns = [link for link in links if looks_like_column(link.title, link.url)]
         if columns or is_column:
