@@ -18,6 +18,9 @@ import sqlite_utils
 from govreports.portal import SAMPLE_COLUMN, SAMPLE_PORTAL, PortalServer
 from tests.conftest import crawl
 
+# `scrapy crawl` uses the polite project settings as they are; our own 127.0.0.1 portal needs no delay.
+UNTHROTTLED = ("-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0")
+
 
 def runs(db: Path) -> list[dict]:
     return list(sqlite_utils.Database(db).query("select * from crawl_runs order by id"))
@@ -141,7 +144,7 @@ def test_jobdir_resume_after_an_interruption(portal, tmp_path):
     command = [
         sys.executable, "-m", "scrapy", "crawl", "annual_reports",
         "-a", f"start_url={start}", "-s", f"ARCHIVE_PATH={db}", "-s", f"JOBDIR={jobdir / 'one'}",
-        "-s", "CLOSESPIDER_ITEMCOUNT=10", "-s", "CONCURRENT_REQUESTS=1", "-s", "LOG_LEVEL=WARNING",
+        "-s", "CLOSESPIDER_ITEMCOUNT=10", "-s", "CONCURRENT_REQUESTS=1", "-s", "LOG_LEVEL=WARNING", *UNTHROTTLED,
     ]  # fmt: skip
     subprocess.run(command, cwd=Path(__file__).resolve().parent.parent, check=True, timeout=120)
     assert runs(db)[-1]["status"] == "interrupted"
@@ -202,3 +205,22 @@ def test_a_new_report_behind_an_unchanged_home_page_is_found(portal, tmp_path):
     assert (
         archive.execute("select count(*) from fetches where url like ?", [f"%{new_path}"]).fetchone()[0] == 1
     )
+
+
+def test_downloads_over_the_size_cap_are_dropped_and_counted(portal, tmp_path):
+    site, start = portal
+    big = next((site / "zfxxgk" / "zfxxgknb").glob("20*/*.docx"))
+    big.write_bytes(big.read_bytes() + b"\0" * 100_000)  # a 140 KB attachment
+    db = tmp_path / "archive.db"
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", "annual_reports", "-a", f"start_url={start}",
+        "-s", f"ARCHIVE_PATH={db}", "-s", "DOWNLOAD_MAXSIZE=60000", "-s", "LOG_LEVEL=ERROR", *UNTHROTTLED,
+    ]  # fmt: skip
+    subprocess.run(command, cwd=Path(__file__).resolve().parent.parent, check=True, timeout=120)
+    archive = sqlite_utils.Database(db)
+    assert archive.execute("select max(size) from documents").fetchone()[0] <= 60000
+    assert not archive.execute("select count(*) from fetches where url like ?", [f"%{big.name}"]).fetchone()[
+        0
+    ]
+    (run,) = runs(db)
+    assert json.loads(run["errors_by_kind"]) == {"DownloadCancelledError": 1}
