@@ -14,6 +14,7 @@ class FetchedDocument(scrapy.Item):
     kind = scrapy.Field()  # list | report_page | attachment | discovery
     referer = scrapy.Field()  # the page that linked to it
     link_title = scrapy.Field()  # the link's title on that page
+    report_year = scrapy.Field()  # for a report page: the year its link's title says it covers
     etag = scrapy.Field()
     last_modified = scrapy.Field()
 

@@ -33,6 +33,12 @@ def looks_like_annual_report(title: str) -> bool:
     )
 
 
+def report_year(title: str) -> int | None:
+    """The year a report covers, as its title states it (「2019年政府信息公开工作年度报告」 → 2019)."""
+    match = _YEAR.search(compact(title))
+    return int(match.group(1)) if match else None
+
+
 def is_attachment(url: str, link_text: str = "") -> bool:
     """A document file: by its path, a ``filename=`` parameter (download scripts), or the link's text."""
     parts = urlsplit(url)

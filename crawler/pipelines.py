@@ -46,6 +46,7 @@ class ArchivePipeline:
             kind=item["kind"],
             referer=item.get("referer"),
             link_title=item.get("link_title"),
+            report_year=item.get("report_year"),
             source_id=source_id,
             fetched_at=item["fetched_at"],
             etag=item.get("etag"),

@@ -78,6 +78,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "kind": str,  # list | report_page | attachment | discovery
             "referer": str,
             "link_title": str,
+            "report_year": int,  # the year a report page's link title says the report covers
             "source_id": int,
             # Validators the server sent, for conditional GETs on the next run.
             "etag": str,
@@ -211,6 +212,7 @@ def record_fetch(
     kind: str,
     referer: str | None = None,
     link_title: str | None = None,
+    report_year: int | None = None,
     source_id: int | None = None,
     fetched_at: str | None = None,
     etag: str | None = None,
@@ -244,6 +246,7 @@ def record_fetch(
             "kind": kind,
             "referer": referer,
             "link_title": link_title,
+            "report_year": report_year,
             "source_id": source_id,
             "etag": etag,
             "last_modified": last_modified,

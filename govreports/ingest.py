@@ -166,7 +166,7 @@ def extract_archive(
         if result.report is None:
             stats.unreadable += 1
             continue
-        result.report["title"] = result.report["title"] or result.page["link_title"]
+        _lend_link_metadata(result.report, result.page)
         if not result.report["region"] and result.page["source_id"] in source_regions:
             _region_from_source(result.report, source_regions[result.page["source_id"]])
         parsed.append(result)
@@ -183,6 +183,14 @@ def extract_archive(
         stats.reports += 1
         stats.from_attachments += result.from_attachment
     return stats
+
+
+def _lend_link_metadata(report: dict, page: dict) -> None:
+    """What the column's link said of the report, where the document itself is silent."""
+    report["title"] = report["title"] or page["link_title"]
+    if report["year"] is None and page.get("report_year"):
+        report["year"] = page["report_year"]
+        report["findings"] = [f for f in report["findings"] if f["check"] != "metadata.year"]
 
 
 def _region_from_source(report: dict, source_region: str) -> None:

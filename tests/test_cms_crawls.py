@@ -121,3 +121,24 @@ def test_a_wrong_meta_charset_does_not_hide_the_reports(tmp_path):
         )
     }
     assert titles == {title, title.replace("2023", "2022")}
+
+
+def test_the_link_title_gives_the_year_a_silent_page_does_not(tmp_path):
+    column = tmp_path / "site" / "xxgk" / "nb"
+    (column / "201701").mkdir(parents=True)
+    title = "某县人民政府2016年政府信息公开工作年度报告"
+    (column / "index.html").write_text(
+        f'<html><body><ul><li><a href="./201701/t20170120_1.html" title="{title}">{title}</a></li></ul></body></html>',
+        encoding="utf-8",
+    )
+    body = "<html><body><p>一、概述</p><p>本机关认真贯彻落实《条例》，公开工作稳步推进。</p></body></html>"
+    (column / "201701" / "t20170120_1.html").write_text(body, encoding="utf-8")
+    db = tmp_path / "archive.db"
+    with PortalServer(tmp_path / "site") as server:
+        crawl(server.url + "/xxgk/nb/index.html", db)
+    archive = sqlite_utils.Database(db)
+    assert archive.execute("select report_year from fetches where kind = 'report_page'").fetchone()[0] == 2016
+    (report,) = archive.query("select id, year, title from reports")
+    assert (report["year"], report["title"]) == (2016, title)
+    checks = [row["check_name"] for row in archive["findings"].rows_where("report_id = ?", [report["id"]])]
+    assert "metadata.year" not in checks

@@ -26,6 +26,7 @@ from crawler.links import (
     looks_like_annual_report,
     looks_like_column,
     looks_like_disclosure_section,
+    report_year,
     same_column,
 )
 from extract.readers.html import decode_html
@@ -185,6 +186,7 @@ class AnnualReportSpider(scrapy.Spider):
             kind=kind,
             referer=referer.decode("utf-8", "replace") if referer else None,
             link_title=link_title,
+            report_year=report_year(link_title) if kind == "report_page" and link_title else None,
             etag=header("ETag"),
             last_modified=header("Last-Modified"),
         )
