@@ -13,10 +13,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from lxml import html as lxml_html
-
 from crawler.cms import ListPage, ListRequest, ListResponse
-from crawler.cms.html_lists import link_title, listed_links
+from crawler.cms.html_lists import link_title, listed_links, parse_markup
 
 name = "generic"
 
@@ -24,7 +22,6 @@ _NEXT_TEXT = re.compile(r"^(?:下一页|下页|后页|下一頁)[>»›]*$|^[>�
 # A numbered list page: list_3.html, index_2.shtml, or 3.html; the number is what orders the pages.
 _NUMBERED = re.compile(r"^(?:(?P<stem>index|list)(?:_(?P<n>\d+))?|(?P<bare>\d+))\.s?html?$")
 # lxml refuses str input that starts with an encoding declaration (XHTML templates have one).
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _PAGE_PARAMS = ("page", "pageNum", "pageNo", "pageIndex", "curPage", "p", "pn")
 
 
@@ -33,9 +30,8 @@ def detect(response: ListResponse) -> bool:
 
 
 def parse(response: ListResponse) -> ListPage:
-    markup = _XML_DECLARATION.sub("", response.text, count=1)
-    links = [link for link in listed_links(markup, response.url) if same_site(link.url, response.url)]
-    return ListPage(links=links, next=next_page(response.url, markup))
+    links = [link for link in listed_links(response.text, response.url) if same_site(link.url, response.url)]
+    return ListPage(links=links, next=next_page(response.url, response.text))
 
 
 def same_site(url: str, other: str) -> bool:
@@ -50,9 +46,9 @@ def _bare(host: str) -> str:
 
 
 def next_page(page_url: str, markup: str) -> ListRequest | None:
-    if not markup.strip():
+    root = parse_markup(markup)
+    if root is None:
         return None
-    root = lxml_html.fromstring(markup)
     candidates = [urljoin(page_url, href) for href in _pager_links(root)]
     candidates += _numbered_successors(root, page_url)
     for url in candidates:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from crawler.cms import ListedLink, ListPage, ListRequest, ListResponse
-from crawler.cms.html_lists import listed_links
+from crawler.cms.html_lists import listed_links, printed_dates
 
 name = "gkmlpt"
 
@@ -24,8 +24,6 @@ _CATID = re.compile(r"""\b(?:CAT_?ID|cat_?id|catId)\s*[:=]\s*['"]?(\d+)""")
 _API_PATH = re.compile(r"/gkmlpt/api/all/(\d+)")
 _GKMLPT_LINK = re.compile(r"""['"(]([^'"()\s]*?/gkmlpt/)""")
 # lxml refuses str input that starts with an encoding declaration (XHTML templates have one).
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_DATE = re.compile(r"((?:19|20)\d{2})[-年/.](\d{1,2})[-月/.](\d{1,2})")
 # The API's epochs are instants; the portal prints them as dates in China time.
 _CHINA = timezone(timedelta(hours=8))
 # Publication time fields, most telling first (display_publish_time is what the page shows).
@@ -53,8 +51,7 @@ def detect(response: ListResponse) -> bool:
 def parse(response: ListResponse) -> ListPage:
     if _is_api_reply(response):
         return _parse_reply(response)
-    markup = _XML_DECLARATION.sub("", response.text, count=1)
-    return ListPage(links=listed_links(markup, response.url), next=first_request(response))
+    return ListPage(links=listed_links(response.text, response.url), next=first_request(response))
 
 
 def first_request(response: ListResponse) -> ListRequest | None:
@@ -133,11 +130,8 @@ def iso_date(value: object) -> str | None:
         if seconds > 1e11:  # milliseconds: 1e11 seconds is the year 5138
             seconds /= 1000
         return datetime.fromtimestamp(seconds, _CHINA).date().isoformat()
-    match = _DATE.search(str(value))
-    if not match:
-        return None
-    year, month, day = (int(part) for part in match.groups())
-    return f"{year}-{month:02d}-{day:02d}"
+    dates = printed_dates(str(value))
+    return dates[0] if dates else None
 
 
 def _next_request(url: str, count: int, total: object) -> ListRequest | None:

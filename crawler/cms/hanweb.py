@@ -22,7 +22,7 @@ from urllib.parse import unquote_to_bytes, urlencode, urljoin, urlsplit, urlunsp
 from lxml import etree
 
 from crawler.cms import ListedLink, ListPage, ListRequest, ListResponse
-from crawler.cms.html_lists import listed_links
+from crawler.cms.html_lists import listed_links, printed_dates
 
 name = "hanweb"
 
@@ -60,7 +60,6 @@ _UNIT_SELECTOR = re.compile(r"""\$\(\s*['"]#(\d+)['"]\s*\)\s*\.jpage""")
 _COLUMN_PATH = re.compile(r"/col/col(\d+)/")
 _HREF = re.compile(r"""href\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]+>")
-_DATE = re.compile(r"((?:19|20)\d{2})[-年/.](\d{1,2})[-月/.](\d{1,2})")
 _TRAILING_DATE = re.compile(r"\s*[\[(（【]?(?:19|20)\d{2}[-年/.]\d{1,2}[-月/.]\d{1,2}日?[\])）】]?\s*$")
 # Regex readings for a reply the XML parser refuses (e.g. one that declares entities).
 _CDATA_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
@@ -242,11 +241,8 @@ def _links_of_record(record: str, base_url: str) -> list[ListedLink]:
 
 def _last_date(record: str) -> str | None:
     # A record is one item, so a date anywhere in it (e.g. a sibling <td>) is the item's date.
-    dates = _DATE.findall(html.unescape(_TAGS.sub(" ", record)))
-    if not dates:
-        return None
-    year, month, day = dates[-1]
-    return f"{year}-{int(month):02d}-{int(day):02d}"
+    dates = printed_dates(html.unescape(_TAGS.sub(" ", record)))
+    return dates[-1] if dates else None
 
 
 def _href(fragment: str) -> str | None:

@@ -18,13 +18,23 @@ def link_title(anchor) -> str:
     return " ".join((anchor.get("title") or anchor.text_content() or "").split())
 
 
-def listed_links(markup: str, base_url: str) -> list[ListedLink]:
-    """Every link of the markup with its title and, when the list item prints one, its date."""
+def parse_markup(markup: str):
+    """The markup's lxml tree, or None when there is nothing to parse."""
     # lxml refuses a str that still declares its encoding (XHTML pages, CDATA fragments).
     markup = _XML_DECLARATION.sub("", markup, count=1)
-    if not markup.strip():
+    return lxml_html.fromstring(markup) if markup.strip() else None
+
+
+def printed_dates(text: str) -> list[str]:
+    """Every date the text prints (「2020-01-31」, 「2020年1月31日」, 「2020/1/31」), as ISO dates."""
+    return [f"{year}-{int(month):02d}-{int(day):02d}" for year, month, day in _DATE.findall(text)]
+
+
+def listed_links(markup: str, base_url: str) -> list[ListedLink]:
+    """Every link of the markup with its title and, when the list item prints one, its date."""
+    root = parse_markup(markup)
+    if root is None:
         return []
-    root = lxml_html.fromstring(markup)
     links = []
     for anchor in root.iter("a"):
         href = (anchor.get("href") or "").strip()
@@ -38,8 +48,5 @@ def _item_date(anchor) -> str | None:
     # The date sits beside the link (「<a>…</a><span>2020-01-31</span>」) or inside it (「<i>…</i>」).
     item = anchor.getparent()
     text = item.text_content() if item is not None else anchor.text_content()
-    match = _DATE.search(text or "")
-    if not match:
-        return None
-    year, month, day = match.groups()
-    return f"{year}-{int(month):02d}-{int(day):02d}"
+    dates = printed_dates(text or "")
+    return dates[0] if dates else None
