@@ -148,6 +148,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         transform=True,  # an archive made by an older version gains the new columns
     )
     db["reports"].create_index(["url"], unique=True, if_not_exists=True)
+    db["reports"].create_index(
+        ["agency", "year"], if_not_exists=True
+    )  # the year before, for cross-year checks
     db["sections"].create(
         {"report_id": str, "number": int, "key": str, "heading": str, "text": str},
         pk=("report_id", "key"),

@@ -53,7 +53,6 @@ class ExtractionJob:
 @dataclass
 class Extracted:
     job: ExtractionJob
-    page: dict
     report: dict | None  # None: the page itself was unreadable
     document_url: str
     from_attachment: bool = False
@@ -78,9 +77,9 @@ def extract_job(job: ExtractionJob) -> Extracted:
     page = job.page
     report = parse_fetch(db, page)
     if report is None:
-        return Extracted(job, page, None, page["url"])
+        return Extracted(job, None, page["url"])
     if has_tables(report):
-        return Extracted(job, page, report, page["url"])
+        return Extracted(job, report, page["url"])
     for attachment in job.attachments:
         attached = parse_fetch(db, attachment)
         if attached is None:
@@ -89,8 +88,8 @@ def extract_job(job: ExtractionJob) -> Extracted:
             )
             continue
         if has_tables(attached):
-            return Extracted(job, page, _lend_page_metadata(attached, report), attachment["url"], True)
-    return Extracted(job, page, report, page["url"])
+            return Extracted(job, _lend_page_metadata(attached, report), attachment["url"], True)
+    return Extracted(job, report, page["url"])
 
 
 def _lend_page_metadata(attached: dict, page_report: dict) -> dict:
@@ -166,18 +165,19 @@ def extract_archive(
         if result.report is None:
             stats.unreadable += 1
             continue
-        _lend_link_metadata(result.report, result.page)
-        if not result.report["region"] and result.page["source_id"] in source_regions:
-            _region_from_source(result.report, source_regions[result.page["source_id"]])
+        page = result.job.page
+        _lend_link_metadata(result.report, page)
+        if not result.report["region"] and page["source_id"] in source_regions:
+            _region_from_source(result.report, source_regions[page["source_id"]])
         parsed.append(result)
     stats.cross_year_checked = add_cross_year_findings(db, [result.report for result in parsed])
     for result in parsed:
         store_report(
             db,
             result.report,
-            url=result.page["url"],
+            url=result.job.page["url"],
             document_url=result.document_url,
-            source_id=result.page["source_id"],
+            source_id=result.job.page["source_id"],
             newest_fetch_id=result.job.newest_fetch_id,
         )
         stats.reports += 1
@@ -202,19 +202,21 @@ def _region_from_source(report: dict, source_region: str) -> None:
 
 def add_cross_year_findings(db: sqlite_utils.Database, reports: list[dict]) -> int:
     """Compare each report with the same agency's report for the year before, from this batch or the archive."""
-    by_agency_year = {(r["agency"], r["year"]): r for r in _archived_reports(db)}
-    by_agency_year.update({(r["agency"], r["year"]): r for r in reports if r["agency"] and r["year"]})
+    batch = {(r["agency"], r["year"]): r for r in reports if r["agency"] and r["year"]}
     checked = 0
     for report in reports:
-        previous = by_agency_year.get((report["agency"], (report["year"] or 0) - 1))
-        if report["agency"] and previous:
+        if not report["agency"] or not report["year"]:
+            continue
+        key = (report["agency"], report["year"] - 1)
+        previous = batch.get(key) or _archived_report(db, *key)
+        if previous:
             report["findings"].extend(check_cross_year(report, previous))
             checked += 1
     return checked
 
 
-def _archived_reports(db: sqlite_utils.Database) -> Iterator[dict]:
-    if "reports" not in db.table_names():
-        return
-    for row in db.query("select report_json from reports where agency is not null and year is not null"):
-        yield json.loads(row["report_json"])
+def _archived_report(db: sqlite_utils.Database, agency: str, year: int) -> dict | None:
+    row = db.execute(
+        "select report_json from reports where agency = ? and year = ? order by id limit 1", [agency, year]
+    ).fetchone()
+    return json.loads(row[0]) if row else None

@@ -85,3 +85,46 @@ def test_a_report_naming_no_place_takes_its_sources_region(crawled_archive, tmp_
     }
     assert {after[url] for url in placeless} == {("北京市密云区", "密云区")}
     assert {url: after[url][0] for url in placed} == placed  # a place the report names wins
+
+
+def test_cross_year_check_reaches_a_report_already_in_the_archive(tmp_path):
+    from govreports.archive import open_archive, store_report
+    from govreports.ingest import add_cross_year_findings
+
+    db = open_archive(tmp_path / "archive.db")
+    columns = (
+        "natural_person",
+        "commercial",
+        "research",
+        "social_org",
+        "legal_service",
+        "other_org",
+        "total",
+    )
+
+    def report(year: int, carried_over: int, carried_forward: int) -> dict:
+        def row(total: int) -> dict:
+            return {column: total if column in ("natural_person", "total") else 0 for column in columns}
+
+        return {
+            "source": {"sha256": str(year)},
+            "title": f"某县{year}年政府信息公开工作年度报告",
+            "agency": "某县人民政府",
+            "region": None,
+            "level": "county",
+            "year": year,
+            "published": None,
+            "template": "2021",
+            "sections": [],
+            "disclosure": [],
+            "applications": {"carried_over": row(carried_over), "carried_forward": row(carried_forward)},
+            "reviews": {},
+            "findings": [],
+        }
+
+    store_report(
+        db, report(2021, 0, 3), url="http://127.0.0.1/2021.html", document_url="http://127.0.0.1/2021.html"
+    )
+    this_year = report(2022, 5, 0)
+    assert add_cross_year_findings(db, [this_year]) == 1
+    assert [f["check"] for f in this_year["findings"]] == ["cross_year.carried_over"]
