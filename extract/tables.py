@@ -140,6 +140,12 @@ def _is_applications_header(row: Row) -> bool:
     return any(word in row.joined for word in ("申请人情况", "自然人", "商业企业", "法人或其他组织"))
 
 
+def row_integers(values: list[Cell], width: int) -> list[int] | None:
+    """A row's value cells as exactly ``width`` integers (blanks are 0), or None when they do not fit."""
+    fitted = fit_values(values, width)
+    return _read_integers(fitted) if fitted is not None else None
+
+
 def _read_integers(values: list[Cell]) -> list[int] | None:
     numbers: list[int] = []
     for cell in values:
@@ -192,8 +198,7 @@ def _unknown_row(where: str, row: Row) -> dict:
 
 
 def _store_application_row(result: ApplicationsTable, key: str, values: list[Cell], label: str) -> bool:
-    fitted = fit_values(values, len(APPLICANT_COLUMNS))
-    numbers = _read_integers(fitted) if fitted is not None else None
+    numbers = row_integers(values, len(APPLICANT_COLUMNS))
     if numbers is None:
         result.findings.append(
             finding(
@@ -286,8 +291,7 @@ def read_reviews(table: Table) -> ReviewsTable:
         row = split_row(cells)
         if row.labels:
             continue
-        fitted = fit_values(row.values, len(REVIEW_KEYS))
-        numbers = _read_integers(fitted) if fitted is not None else None
+        numbers = row_integers(row.values, len(REVIEW_KEYS))
         if numbers is not None:
             result.values = dict(zip(REVIEW_KEYS, numbers, strict=True))
             return result
@@ -319,8 +323,7 @@ def read_stray_reviews(table: Table) -> ReviewsTable | None:
             continue
         if not after_fragment or row.labels:
             continue
-        fitted = fit_values(row.values, len(REVIEW_KEYS))
-        numbers = _read_integers(fitted) if fitted is not None else None
+        numbers = row_integers(row.values, len(REVIEW_KEYS))
         if numbers is not None:
             result = ReviewsTable(values=dict(zip(REVIEW_KEYS, numbers, strict=True)))
             result.findings.append(
