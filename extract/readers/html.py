@@ -14,6 +14,7 @@ from lxml import etree
 from trafilatura.utils import load_html
 
 from extract.document import Cell, Document, Table
+from extract.findings import finding
 
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w-]+)", re.IGNORECASE)
@@ -82,7 +83,7 @@ def _codec(name: str) -> str:
 
 
 def _encoding_finding(message: str) -> dict:
-    return {"check": "document.encoding", "severity": "warning", "where": "document", "message": message}
+    return finding("document.encoding", "document", message, "warning")
 
 
 def cell_text(element) -> str:
