@@ -35,7 +35,7 @@ class Source:
     evidence: dict | None = None  # where the URL comes from, and whether anyone checked it
 
     def as_dict(self) -> dict:
-        return {key: value for key, value in asdict(self).items() if key != "evidence"}
+        return asdict(self)
 
 
 def load_sources(path: str | Path) -> list[Source]:

@@ -90,7 +90,6 @@ class AnnualReportSpider(scrapy.Spider):
             # A CMS list whose items come from its API (gkmlpt, Hanweb) shows none in the page itself.
             or (adapter in LISTED_BY_API and listing.next is not None)
         )
-        # A page that lists no reports is a step of discovery, asked for in full on every run.
         steps = self.discovery_steps(response, page, is_column) if page and depth < self.max_depth else []
         # A page that links to a column (a home page showing the latest reports, too) is a step of
         # discovery, asked for in full on every run; only a column's own pages are asked conditionally.
