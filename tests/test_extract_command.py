@@ -88,23 +88,17 @@ def test_a_report_naming_no_place_takes_its_sources_region(crawled_archive, tmp_
 
 
 def test_cross_year_check_reaches_a_report_already_in_the_archive(tmp_path):
+    from extract.template import APPLICANT_COLUMNS
     from govreports.archive import open_archive, store_report
     from govreports.ingest import add_cross_year_findings
 
     db = open_archive(tmp_path / "archive.db")
-    columns = (
-        "natural_person",
-        "commercial",
-        "research",
-        "social_org",
-        "legal_service",
-        "other_org",
-        "total",
-    )
 
     def report(year: int, carried_over: int, carried_forward: int) -> dict:
         def row(total: int) -> dict:
-            return {column: total if column in ("natural_person", "total") else 0 for column in columns}
+            return {
+                column: total if column in ("natural_person", "total") else 0 for column in APPLICANT_COLUMNS
+            }
 
         return {
             "source": {"sha256": str(year)},
