@@ -5,8 +5,9 @@ sources:
     region: 北京市东城区
     level: county
     start_url: http://www.bjdch.gov.cn/zfxxgk/zfxxgknb/index.html
-    cms: trs            # trs | hanweb | gkmlpt | generic; unknown or absent: detected from the page
+    cms: trs            # trs | trs-search | hanweb | gkmlpt | jpaas | ewb | generic; unknown or absent: detected
     kind: column        # column: the URL is the annual-report column; portal: find the column from it
+    render: js          # optional: draw the start page in a headless browser first (lists only JS builds)
     evidence: {source: "…", checked: false}
 
 ``sources/registry.yaml`` is the project's registry of real portals.
@@ -32,6 +33,7 @@ class Source:
     level: str | None = None
     cms: str | None = None
     kind: str | None = None  # column | portal
+    render: str | None = None  # js: render the start page in a browser (otherwise only where needed)
     evidence: dict | None = None  # where the URL comes from, and whether anyone checked it
 
     def as_dict(self) -> dict:

@@ -7,9 +7,16 @@ a fixture's bytes alone. The spider turns their answers into requests; the incre
 decides whether the next page is worth fetching.
 
 Families (see shared/docs/portal-patterns.md): ``trs`` (TRS WCM static pages, createPageHTML),
+``trs-search`` (TRS 「动静结合」: static first pages, then POST /fjdzapp/search configured by listModel),
 ``hanweb`` (大汉 JCMS: records embedded in the column page, then POST /module/web/jpage/dataproxy.jsp),
-``gkmlpt`` (a JSON list API, /gkmlpt/api/all/{id}?page=N), and ``generic`` (same-site links whose text
-looks like a report, and a 下一页 link).
+``gkmlpt`` (a JSON list API, /gkmlpt/api/all/{id}?page=N), ``jpaas`` (a unitbuild.js shell whose list
+is an HTML fragment inside a JSON reply), ``ewb`` (Epoint WebBuilder govInfoPub: POST
+rest/lightfrontaction/getgovinfolist), and ``generic`` (same-site links whose text looks like a report,
+and a 下一页 link).
+
+An adapter that needs to remember something from one response to read the next (the column's form, a
+site id read from a script) puts it in ``ListRequest.carry``; the spider hands it back as
+``ListResponse.carry`` with the reply, so adapters stay pure functions of what they are given.
 """
 
 from __future__ import annotations
@@ -33,8 +40,10 @@ class ListRequest:
 
     url: str
     method: str = "GET"
-    body: str | None = None  # url-encoded form body for POST
+    body: str | None = None  # the POST body (url-encoded form, or JSON) exactly as sent
     headers: dict[str, str] = field(default_factory=dict)
+    # Strings the adapter wants back with the reply (ListResponse.carry): e.g. the column's form.
+    carry: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -42,6 +51,13 @@ class ListPage:
     links: list[ListedLink] = field(default_factory=list)
     # The next page of the list (one at a time, so a recrawl can stop at the first page it knows).
     next: ListRequest | None = None
+    # How many items the whole list says it has (共N条, totalrecord, total, recordCount …), when it says.
+    announced: int | None = None
+    # True when every link is one item of the list (an API reply's records), not page furniture.
+    links_are_items: bool = False
+    # A paging mechanism the page configures that the adapter could not follow (a pager script it does
+    # not know, a search API without its parameters): the crawl is then reported partial, not finished.
+    unfollowed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +68,9 @@ class ListResponse:
     text: str
     body: bytes
     media_type: str | None = None
+    # The request that got this response: its POST body, and what the adapter carried (ListRequest.carry).
+    request_body: str | None = None
+    carry: dict[str, str] = field(default_factory=dict)
 
 
 class Adapter(Protocol):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from crawler.cms import Adapter, ListResponse, generic, gkmlpt, hanweb, trs
+from crawler.cms import Adapter, ListResponse, ewb, generic, gkmlpt, hanweb, jpaas, trs, trs_search
 
 # Tried in this order; generic accepts anything, so it comes last.
-ADAPTERS: tuple[Adapter, ...] = (hanweb, gkmlpt, trs, generic)
-# Families whose column page shows no items itself: its list comes from the CMS's API.
-LISTED_BY_API: tuple[Adapter, ...] = (hanweb, gkmlpt)
+# trs-search before trs: its column pages are TRS pages that also configure a search API.
+ADAPTERS: tuple[Adapter, ...] = (hanweb, gkmlpt, jpaas, ewb, trs_search, trs, generic)
+# Families whose column page may show no items itself: its list comes from the CMS's API.
+LISTED_BY_API: tuple[Adapter, ...] = (hanweb, gkmlpt, jpaas, ewb, trs_search)
 
 
 def adapter_named(name: str) -> Adapter:

@@ -11,6 +11,12 @@ from crawler.cms import ListedLink
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _DATE = re.compile(r"((?:19|20)\d{2})[-年/.](\d{1,2})[-月/.](\d{1,2})")
+# How lists state their size: 「共 25 条」, 「总记录：25」, and the counts pager scripts are given.
+_ANNOUNCED = (
+    re.compile(r"共\s*(\d+)\s*条"),
+    re.compile(r"总记录数?\s*[:：]?\s*(\d+)"),
+    re.compile(r"""\b(?:totalRecord|recordCount|totalCount|totalrecord|totalNum)['"]?\s*[:=]\s*['"]?(\d+)"""),
+)
 
 
 def link_title(anchor) -> str:
@@ -50,3 +56,9 @@ def _item_date(anchor) -> str | None:
     text = item.text_content() if item is not None else anchor.text_content()
     dates = printed_dates(text or "")
     return dates[0] if dates else None
+
+
+def announced_total(text: str) -> int | None:
+    """The number of items a list page says its list has, if it says (the largest statement wins)."""
+    counts = [int(match) for pattern in _ANNOUNCED for match in pattern.findall(text)]
+    return max(counts) if counts else None
