@@ -14,11 +14,12 @@ $(BIN)/govreports: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# Debian packages the readers need: LibreOffice turns DOC/WPS into DOCX; CJK fonts render test documents.
-APT_PACKAGES := libreoffice-writer-nogui fonts-noto-cjk
+# Debian packages the readers need: LibreOffice turns DOC/WPS into DOCX; CJK fonts render test documents;
+# chromium draws the lists only JavaScript builds (Playwright drives it: its own browser download is not used).
+APT_PACKAGES := libreoffice-writer-nogui fonts-noto-cjk chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 system-deps:
-	@command -v soffice >/dev/null && fc-list :lang=zh | grep -q . || { \
+	@command -v soffice >/dev/null && fc-list :lang=zh | grep -q . && command -v chromium >/dev/null || { \
 		$(SUDO) apt-get update -q && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $(APT_PACKAGES); }
 

@@ -5,7 +5,8 @@
 A measurement, not a test: it always exits 0 and prints PASS/FAIL against three targets — a first crawl
 from the home page makes ≤ 1.2× the minimum possible requests, a recrawl of the unchanged portal ≤ 10 %
 of the first one's, and archiving costs ≤ 25 % of the pages/s of the same spider storing nothing.
-See bench/README.md.
+Not a target: one more line puts a column drawn in chromium (``render: js``) beside the same column read
+by its adapter. See bench/README.md.
 
 Every crawl runs in its own process (a Twisted reactor cannot be restarted); this script runs itself
 with ``--child`` for the crawls that are not ``govreports crawl``.
@@ -38,6 +39,7 @@ TARGET_RECRAWL_SHARE = 0.10
 TARGET_OVERHEAD = 0.25
 CHILD_TIMEOUT = 300
 SCRIPT = Path(__file__).resolve()
+REPO = SCRIPT.parent.parent
 # Scrapy's closing stats dump, in the log of a `govreports crawl` run.
 _STAT = r"'{}':\s*([\d.]+)"
 _ARTICLE = re.compile(r"/\d{6}/t\d{8}_\d+\.html$")
@@ -55,6 +57,9 @@ class Run:
     wall: float = 0.0  # the whole subprocess, Python start-up included
     fetched: list[dict] = field(default_factory=list)  # url (site path), kind, status, link_title
     error: str | None = None
+    browser_requests: int = 0  # requests chromium made while rendering (scrapy-playwright's count)
+    rendered_pages: int = 0  # counted in requests too, though chromium, not Scrapy, asked for them
+    status: str | None = None  # crawl_runs.status
 
     @property
     def pages_per_second(self) -> float:
@@ -76,12 +81,20 @@ class Run:
 # --- Running crawls ------------------------------------------------------------------------------------
 
 
-def run_ours(home: str, workdir: Path, label: str) -> Run:
-    """`govreports crawl` from the home page into workdir/archive.db (a second call recrawls it)."""
+def run_ours(home: str, workdir: Path, label: str, target: list[str] | None = None) -> Run:
+    """`govreports crawl` from the home page (or ``target``: other arguments saying what to crawl, such as
+    ``--sources FILE``) into workdir/archive.db (a second call recrawls it)."""
     workdir.mkdir(parents=True, exist_ok=True)
     db_path, log = workdir / "archive.db", workdir / f"{label}.log"
     before = _last_fetch_id(db_path)
-    command = [sys.executable, "-m", "govreports", "crawl", "--start-url", home, "--no-extract"]
+    command = [
+        sys.executable,
+        "-m",
+        "govreports",
+        "crawl",
+        *(target or ["--start-url", home]),
+        "--no-extract",
+    ]
     command += ["--db", str(db_path), "--log-file", str(log), "--log-level", "INFO"]
     run, result = Run(label), None
     started = time.perf_counter()
@@ -97,6 +110,7 @@ def run_ours(home: str, workdir: Path, label: str) -> Run:
     db = sqlite_utils.Database(db_path)
     last = next(db.query("select * from crawl_runs order by id desc limit 1"), None)
     run.requests, run.responses = (last["requests"] or 0, last["responses"] or 0) if last else (0, 0)
+    run.status = last["status"] if last else None
     run.fetched = [
         {**row, "url": _site_path(row["url"])}
         for row in db.query(
@@ -107,6 +121,10 @@ def run_ours(home: str, workdir: Path, label: str) -> Run:
     stats = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
     elapsed = re.findall(_STAT.format("elapsed_time_seconds"), stats)
     run.elapsed = float(elapsed[-1]) if elapsed else 0.0
+    browser = re.findall(_STAT.format("playwright/request_count"), stats)
+    run.browser_requests = int(browser[-1]) if browser else 0
+    pages = re.findall(_STAT.format("playwright/page_count"), stats)
+    run.rendered_pages = int(pages[-1]) if pages else 0
     return run
 
 
@@ -321,6 +339,63 @@ def _print_overhead(ours: list[Run], bare: list[Run]) -> None:
           f"(target ≤ {TARGET_OVERHEAD:.0%}) {verdict(overhead <= TARGET_OVERHEAD)}")  # fmt: skip
 
 
+# --- A column drawn in chromium beside the same column read by its adapter ------------------------------
+
+
+@dataclass
+class RenderingRuns:
+    rendered: Run | None = None
+    adapter: Run | None = None
+    reports: set[str] = field(default_factory=set)
+    skipped: str | None = None
+
+
+def bench_rendering(workdir: Path) -> RenderingRuns:
+    """tests/portals/scripted.py's gkmlpt column, whose app really draws the list from the API the gkmlpt
+    adapter reads: crawled once as a sources entry with ``render: js`` and ``cms: generic`` (chromium
+    draws the column, the generic adapter reads the drawn links), once with ``cms: gkmlpt``."""
+    from scrapy.settings import Settings
+
+    from crawler import settings as project_settings
+    from crawler.rendering import rendering_problem
+
+    settings = Settings()
+    settings.setmodule(project_settings)
+    if problem := rendering_problem(settings):
+        return RenderingRuns(skipped=problem)
+    sys.path.insert(0, str(REPO))  # the fixture portals live in tests/
+    from tests.portals.scripted import build_gkmlpt_app_portal
+
+    truth = build_gkmlpt_app_portal(workdir / "site")
+    runs = RenderingRuns(reports={report["url_path"] for report in truth["reports"]})
+    with PortalServer(workdir / "site", routes=truth["routes"]) as server:
+        column = server.url + truth["column_path"]
+        for label, entry in (("rendered", "render: js\n    cms: generic"), ("adapter", "cms: gkmlpt")):
+            sources = workdir / f"{label}.yaml"
+            sources.write_text(
+                f"sources:\n  - start_url: {column}\n    kind: column\n    {entry}\n", encoding="utf-8"
+            )
+            run = run_ours(column, workdir / label, label, target=["--sources", str(sources)])
+            setattr(runs, label, run)
+    return runs
+
+
+def print_rendering(runs: RenderingRuns) -> None:
+    if runs.skipped:
+        print(f"\nrendered column: skipped ({runs.skipped})")
+        return
+    rendered, adapter = runs.rendered, runs.adapter
+    found = [len(run.reports_found() & runs.reports) for run in (rendered, adapter)]
+    print(f"\nnot a target — the same gkmlpt column ({len(runs.reports)} reports) drawn in chromium (render: js) / "
+          f"read by its adapter: requests {rendered.requests} + {rendered.browser_requests} by the browser "
+          f"(the portal saw {rendered.requests - rendered.rendered_pages + rendered.browser_requests}) / "
+          f"{adapter.requests}; reports {found[0]} / {found[1]}; seconds {rendered.elapsed:.1f} / {adapter.elapsed:.1f} "
+          f"(wall {rendered.wall:.1f} / {adapter.wall:.1f}); status {rendered.status} / {adapter.status}")  # fmt: skip
+    for run in (rendered, adapter):
+        if run.error:
+            print(f"  !! {run.label}: {run.error}")
+
+
 # --- Main ----------------------------------------------------------------------------------------------
 
 
@@ -354,7 +429,9 @@ def bench(workdir: Path, seed: int, repeats: int) -> None:
         truth = portal.truth()
         new_report = add_report(portal, "示例区档案馆", 2024)
         after = run_ours(home, workdir / "ours-0", "after-new-report")
+    rendering = bench_rendering(workdir / "rendering")
     print_results(truth, ours, bare, recrawl, baseline, after, new_report)
+    print_rendering(rendering)
     if overflows is not None:
         print(f"listen-queue overflows on this host during the bench: {listen_overflows() - overflows}")
     print(f"\ntotal {time.perf_counter() - started:.0f} s")

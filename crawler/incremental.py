@@ -59,7 +59,7 @@ class ConditionalGetMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request):
-        if request.method != "GET" or "If-None-Match" in request.headers:
+        if request.method != "GET" or "If-None-Match" in request.headers or request.meta.get("ask_in_full"):
             return None
         state = archive_state(self.crawler)
         if request.meta.get("kind") in ("list", "discovery") and (

@@ -8,15 +8,20 @@ from urllib.parse import parse_qs, urlsplit
 _REPORT_WORDS = ("年度报告", "年报", "工作报告")
 _DISCLOSURE_WORDS = ("政府信息公开", "政务公开", "信息公开")
 # Items that share the column with reports: notices about reports, guides, work plans, forms.
-_NOT_A_REPORT = ("通知", "指南", "要点", "申请表", "报表", "目录", "意见", "方案", "公告", "解读")
+# 图解/一图读懂 of a report are graphics about it, not the report.
+_NOT_A_REPORT = (
+    "通知", "指南", "要点", "申请表", "报表", "目录", "意见", "方案", "公告", "解读", "图解", "一图读懂", "落实情况的函",
+)  # fmt: skip
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".zip", ".rar", ".ofd")
 
 # Where a portal keeps its annual reports: link words and URL parts (zfxxgknb = 政府信息公开年报).
 COLUMN_WORDS = ("政府信息公开年报", "政府信息公开工作年度报告", "信息公开年报", "年度报告", "年报")
 COLUMN_URL_PARTS = ("zfxxgknb", "xxgknb", "gknb", "ndbg", "zwgknb")
-# Pages on the way to it: the 政府信息公开 section.
-DISCLOSURE_URL_PARTS = ("zfxxgk", "xxgk", "zwgk", "gkml")
+# Pages on the way to it: the 政府信息公开 (or 政务公开, or just 公开) section.
+DISCLOSURE_URL_PARTS = ("zfxxgk", "xxgk", "zwgk", "gkml", "gongkai", "govinfo")
+# Suffixes under which a registrable domain has three labels: 「gjj.nanjing.gov.cn」 belongs to nanjing.gov.cn.
+_SECOND_LEVEL_SUFFIXES = ("gov.cn", "com.cn", "net.cn", "org.cn", "edu.cn", "ac.cn")
 
 
 def compact(text: str) -> str:
@@ -47,7 +52,8 @@ def is_attachment(url: str, link_text: str = "") -> bool:
     return any(name.lower().endswith(ATTACHMENT_EXTENSIONS) for name in names)
 
 
-_LIST_FILE = re.compile(r"^(index|list|default)(_\d+)?\.\w+$")
+# List pages: index.html, index_3.shtml, list.shtml, nlist.htm, default.htm, and numbered 1.html.
+_LIST_FILE = re.compile(r"^(?:(?:index|list|nlist|default)(?:_\d+)?|\d{1,3})\.\w+$")
 
 
 def column_directory(url: str) -> str:
@@ -95,6 +101,31 @@ def looks_like_column(title: str, url: str) -> bool:
 
 
 def looks_like_disclosure_section(title: str, url: str) -> bool:
-    """A link towards the 政府信息公开 section, where the column usually hangs."""
+    """A link towards the 政府信息公开 section, where the column usually hangs: 政府信息公开, 信息公开,
+    政务公开, or just 公开, or a path such as /zfxxgk/ or /gongkai/."""
     title, path = compact(title), urlsplit(url).path.lower()
-    return "信息公开" in title or any(f"/{part}" in path for part in DISCLOSURE_URL_PARTS)
+    return (
+        "信息公开" in title
+        or "政务公开" in title
+        or title in ("公开", "政府公开", "公开专栏")
+        or any(f"/{part}" in path for part in DISCLOSURE_URL_PARTS)
+    )
+
+
+def registrable_domain(url: str) -> str:
+    """The domain a government registers, which its hosts share: 「zfxxgk.nanjing.gov.cn」 → nanjing.gov.cn.
+
+    Discovery treats hosts under one registrable domain as one site: a bureau's own site often links its
+    annual-report column on the city's disclosure platform. An IP address or a one-label host is itself.
+    """
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    labels = host.split(".")
+    if not host or host.replace(".", "").isdigit() or ":" in host or len(labels) < 2:
+        return host
+    size = 3 if ".".join(labels[-2:]) in _SECOND_LEVEL_SUFFIXES else 2
+    return ".".join(labels[-size:])
+
+
+def same_site(url: str, other: str) -> bool:
+    """Both under one registrable domain (see registrable_domain)."""
+    return registrable_domain(url) == registrable_domain(other)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.items import DiscoveredColumn
+from crawler.items import DiscoveredColumn, FetchedDocument
 from govreports.archive import open_archive, record_column, record_fetch
 
 
@@ -31,6 +31,8 @@ class ArchivePipeline:
             record_column(self.db, source_id, dict(item))
             self.crawler.stats.inc_value("archive/columns_found")
             return item
+        if not isinstance(item, FetchedDocument):
+            return item  # the run's own record (ListPageRead, SkippedLink): crawl_runs, not the archive
         first_time = (
             item["status"] == 200
             and not self.db.execute(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,12 +25,16 @@ class CrawlOptions:
     jobdir: str | None = None  # resumable: Scrapy keeps each source's pending requests under jobdir/<id>
     revalidate: bool = False
     contact_url: str | None = None
+    # Host names answered without DNS (curl's --resolve): a portal's several hosts on a mirror or test copy.
+    host_addresses: dict[str, str] = field(default_factory=dict)
+    render: bool = True  # draw in a browser the column pages whose list only JavaScript builds
 
 
-def is_local(url: str) -> bool:
+def is_local(url: str, host_addresses: dict[str, str] | None = None) -> bool:
     host = urlsplit(url).hostname or ""
     if host == "localhost":
         return True
+    host = (host_addresses or {}).get(host, host)
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
@@ -48,7 +52,11 @@ def crawl_settings(sources: list[Source], options: CrawlOptions) -> Settings:
         settings.set("LOG_FILE_APPEND", True)
     if options.contact_url:
         settings.set("USER_AGENT", project_settings.USER_AGENT_TEMPLATE.format(contact=options.contact_url))
-    if all(is_local(source.start_url) for source in sources):
+    settings.set("RENDER_JS", options.render)
+    if options.host_addresses:
+        settings.set("HOST_ADDRESSES", options.host_addresses)
+        settings.set("TWISTED_DNS_RESOLVER", "crawler.resolver.StaticHostsResolver")
+    if all(is_local(source.start_url, options.host_addresses) for source in sources):
         # Our own test and demo portals: no need to be gentle with 127.0.0.1.
         settings.set("AUTOTHROTTLE_ENABLED", False)
         settings.set("DOWNLOAD_DELAY", 0)
@@ -74,6 +82,8 @@ def run_crawl(sources: list[Source], options: CrawlOptions) -> list[dict]:
             start_url=source.start_url,
             source_id=source_ids[source.start_url],
             cms=source.cms,
+            kind=source.kind,
+            render=source.render,
         )
     process.start()
     db = open_archive(options.archive_path)

@@ -7,7 +7,9 @@ from collections import Counter
 
 from scrapy import signals
 
+from crawler.completeness import ListTallies
 from crawler.incremental import archive_state
+from crawler.items import ListPageRead, SkippedLink
 from govreports.archive import finish_run, open_archive, start_run
 
 # Close reasons of a run that stopped early but did nothing wrong.
@@ -29,8 +31,9 @@ def errors_by_kind(stats: dict) -> dict[str, int]:
     return dict(errors)
 
 
-def run_status(reason: str, stats: dict) -> tuple[str, str]:
-    """(status, why): failed when the start page never answered or the spider raised, else finished."""
+def run_status(reason: str, stats: dict, lists: ListTallies | None = None) -> tuple[str, str]:
+    """(status, why): failed when the start page never answered or the spider raised; interrupted when
+    stopped early; partial, empty or no_column when the lists show reports missed; else finished."""
     start = stats.get("govreports/start_page_status")
     if start not in (200, 304):  # 304: unchanged since the last run, which is fine
         return "failed", f"start page: {start or 'no response'}"
@@ -38,6 +41,10 @@ def run_status(reason: str, stats: dict) -> tuple[str, str]:
         return "failed", "spider raised exceptions"
     if reason.startswith(_INTERRUPTIONS):
         return "interrupted", reason
+    if lists is not None:
+        verdict = lists.judge(stopped_early=bool(stats.get("incremental/stopped_paging")))
+        if verdict:
+            return verdict
     return "finished", reason
 
 
@@ -47,13 +54,21 @@ class CrawlRunRecorder:
     def __init__(self, crawler) -> None:
         self.crawler = crawler
         self.run_id: int | None = None
+        self.lists = ListTallies()
 
     @classmethod
     def from_crawler(cls, crawler):
         extension = cls(crawler)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
         return extension
+
+    def item_scraped(self, item, **_) -> None:
+        if isinstance(item, ListPageRead):
+            self.lists.add_page(dict(item))
+        elif isinstance(item, SkippedLink):
+            self.lists.add_skipped(item["url"])
 
     def spider_opened(self, spider) -> None:
         archive_state(self.crawler)  # what the previous run left, read before this run is recorded
@@ -65,7 +80,8 @@ class CrawlRunRecorder:
 
     def spider_closed(self, spider, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
-        status, why = run_status(reason, stats)
+        self.lists.render_failures = list(stats.get("govreports/render_failures", []))
+        status, why = run_status(reason, stats, self.lists)
         errors = errors_by_kind(stats)
         db = open_archive(self.crawler.settings.get("ARCHIVE_PATH"))
         try:
@@ -81,6 +97,15 @@ class CrawlRunRecorder:
                 new_reports=stats.get("archive/new/report_page", 0),
                 errors=sum(errors.values()),
                 errors_by_kind=json.dumps(errors, sort_keys=True),
+                announced=self.lists.announced(),
+                reached=self.lists.reached(),
+                lists=json.dumps(
+                    [column.as_record() for column in self.lists.columns.values()], ensure_ascii=False
+                ),
+                rendered=json.dumps(
+                    self.lists.rendered_pages + self.lists.render_failures, ensure_ascii=False
+                ),
+                skipped_hosts=json.dumps(dict(self.lists.skipped_hosts), ensure_ascii=False, sort_keys=True),
             )
         finally:
             db.close()

@@ -1,5 +1,7 @@
 """Scrapy settings: politeness lives here, not in spiders."""
 
+import os
+
 BOT_NAME = "govreports"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -35,6 +37,40 @@ SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalMiddleware": 560}
 # True: ask again for every archived report and attachment (conditionally), to catch changed versions.
 REVALIDATE = False
 EXTENSIONS = {"crawler.runs.CrawlRunRecorder": 500}
+
+# Rendering (crawler/rendering.py): pages whose list only JavaScript draws are loaded in Debian's chromium
+# through scrapy-playwright when a request's meta says "playwright". Every other request goes through
+# Scrapy's own HTTP/1.1 handler unchanged, and no browser (nor Playwright's driver) starts until a page
+# is rendered; all crawlers of a process share one driver and one chromium.
+RENDER_JS = True  # False: never render (the spider then reports 「could not render」)
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.rendering.RenderingDownloadHandler",
+    "https": "crawler.rendering.RenderingDownloadHandler",
+}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_BROWSER_PROVIDER = "crawler.rendering.SharedBrowserProvider"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    # Playwright's own browser download does not work here: use the distribution's chromium.
+    "executable_path": os.environ.get("GOVREPORTS_CHROMIUM", "/usr/bin/chromium"),
+    "args": [
+        "--headless",
+        "--no-sandbox",  # root in containers; the pages are government portals' own
+        "--disable-gpu",
+        "--disable-background-networking",  # no calls home to Google from a crawler
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ],
+    "timeout": 30_000,  # ms to start the browser
+}
+# A crawler renders a column page or two: one page at a time per crawler bounds the memory.
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 1
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000  # ms, as DOWNLOAD_TIMEOUT bounds plain requests
+# Images, media and fonts draw no links: not asked of the portal.
+PLAYWRIGHT_ABORT_REQUEST = "crawler.rendering.skip_resource"
+# Our User-Agent on every request the page makes; the page shell is never asked conditionally.
+PLAYWRIGHT_PROCESS_REQUEST_HEADERS = "crawler.rendering.browser_headers"
 
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"

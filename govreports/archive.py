@@ -96,8 +96,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "start_url": str,
             "started_at": str,
             "finished_at": str,
-            "status": str,  # running | finished | failed | interrupted
-            "reason": str,  # Scrapy's close reason, or why the run failed
+            # running | finished | partial | empty | no_column | failed | interrupted (README: statuses)
+            "status": str,
+            "reason": str,  # Scrapy's close reason, or why the run failed or is incomplete
             "requests": int,
             "responses": int,
             "not_modified": int,  # 304 answers to conditional GETs
@@ -105,10 +106,15 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "new_reports": int,
             "errors": int,
             "errors_by_kind": str,  # JSON: {"http_404": 2, "timeout": 1, "spider_exception": 0, …}
+            "announced": int,  # items the columns' lists said they have (共N条, totalrecord …)
+            "reached": int,  # items of those lists this run read
+            "lists": str,  # JSON, one per column: announced, reached, reports, pages, failures, rendered
+            "rendered": str,  # JSON: pages drawn in a headless browser (and those that could not be)
+            "skipped_hosts": str,  # JSON: other sites' column links left alone, by host
         },
         pk="id",
         foreign_keys=[("source_id", "sources", "id")],
-        if_not_exists=True,
+        transform=True,  # an archive made by an older version gains the new columns
     )
     db["columns"].create(
         {"id": int, "source_id": int, "url": str, "title": str, "cms": str, "depth": int, "found_at": str},

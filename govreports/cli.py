@@ -76,6 +76,19 @@ def cli() -> None:
     envvar="GOVREPORTS_CONTACT_URL",
     help="Contact URL for the User-Agent, so portal operators can reach you [env GOVREPORTS_CONTACT_URL].",
 )
+@click.option(
+    "--resolve",
+    "resolve",
+    multiple=True,
+    metavar="NAME:ADDRESS",
+    help="Answer host NAME with ADDRESS instead of DNS, like curl (a mirror or test copy of a portal).",
+)
+@click.option(
+    "--render/--no-render",
+    default=True,
+    show_default=True,
+    help="Draw in a headless browser (chromium) the column pages whose list only JavaScript builds.",
+)
 def crawl(
     start_urls: tuple[str, ...],
     sources_file: str | None,
@@ -87,6 +100,8 @@ def crawl(
     jobdir: str | None,
     revalidate: bool,
     contact_url: str | None,
+    resolve: tuple[str, ...],
+    render: bool,
 ) -> None:
     """Crawl annual reports into the archive: find the column, walk its list, fetch reports and attachments.
 
@@ -95,8 +110,14 @@ def crawl(
     fetches list pages (conditionally) and only reports not yet archived, and stops paging at the first
     list page it already knows. Each source's run is recorded in the crawl_runs table.
 
-    Exit status: 0 when every source was crawled, 1 when a source failed outright (its start page did
-    not answer, or the spider raised), 3 when another crawl holds the lock.
+    Each source's run ends with a status (crawl_runs.status, and the summary line on stderr):
+    finished; partial (a list reached fewer items than it announced, a list page failed, a paging
+    mechanism was not followed, or a page could not be rendered); empty (a column with no report);
+    no_column (no annual-report column found from the start URL); failed; interrupted.
+
+    Exit status: 0 when every source finished, 1 when a source failed outright (its start page did
+    not answer, or the spider raised), 3 when another crawl holds the lock, 4 when a source is
+    partial, empty or no_column (reports may be missing: see crawl_runs.reason).
 
     \b
     Examples:
@@ -114,19 +135,43 @@ def crawl(
             raise click.UsageError(str(error)) from error
     if not sources:
         raise click.UsageError("give --start-url URL or --sources FILE")
-    options = CrawlOptions(db_path, log_level, log_file, jobdir, revalidate, contact_url)
+    from crawler.completeness import INCOMPLETE_STATUSES
+    from crawler.resolver import parse_host_addresses
+
+    try:
+        host_addresses = parse_host_addresses(resolve)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    options = CrawlOptions(
+        db_path, log_level, log_file, jobdir, revalidate, contact_url, host_addresses, render
+    )
     with _exclusive(lock_path or f"{db_path}.lock"):
         runs = run_crawl(sources, options)
         for run in runs:
-            click.echo(
-                f"{run['start_url']}: {run['status']} ({run['reason']}), {run['requests']} requests, "
-                f"{run['new_reports']} new reports, {run['errors']} errors {run['errors_by_kind']}",
-                err=True,
-            )
+            click.echo(run_summary_line(run), err=True)
         if extract:
             _extract(db_path, only_new=True)
     if any(run["status"] == "failed" for run in runs) or len(runs) < len(sources):
         sys.exit(1)
+    if any(run["status"] in INCOMPLETE_STATUSES for run in runs):
+        sys.exit(4)
+
+
+def run_summary_line(run: dict) -> str:
+    """One source's run as a cron log shows it: status, why, and what its lists announced and gave."""
+    reached = f"reached {run['reached'] or 0}"
+    if run.get("announced") is not None:
+        reached += f" of {run['announced']} announced"
+    rendered = json.loads(run.get("rendered") or "[]")
+    skipped = json.loads(run.get("skipped_hosts") or "{}")
+    extras = [f"{len(rendered)} rendered"] if rendered else []
+    if skipped:
+        extras.append(f"skipped other sites: {', '.join(sorted(skipped))}")
+    return (
+        f"{run['start_url']}: {run['status']} ({run['reason']}), {reached}, {run['requests']} requests, "
+        f"{run['new_reports']} new reports, {run['errors']} errors {run['errors_by_kind']}"
+        + "".join(f", {extra}" for extra in extras)
+    )
 
 
 @contextmanager

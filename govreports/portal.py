@@ -4,6 +4,10 @@ Like real GBK portals, a page that declares its charset in a <meta> tag is also 
 charset in its Content-Type header. Files carry Last-Modified and ETag and answer conditional GETs
 with 304, as real portals' web servers do. Dynamic routes (a CMS's list API answering POST or
 ``?page=N``) are functions given to the server.
+
+With ``virtual_hosts=True`` one server plays several hosts of a government (``www.qingxi.gov.cn``,
+``zfxxgk.qingxi.gov.cn``): a request's Host header picks the site folder ``directory/<host name>/`` and the
+routes keyed ``"<host name>/path"``. The crawler reaches such names through ``--resolve NAME:127.0.0.1``.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ class PortalRequest:
     query: dict[str, list[str]]
     form: dict[str, list[str]]  # an url-encoded POST body
     headers: dict[str, str]
+    body: str = ""  # the raw POST body (JSON bodies are read from here)
 
 
 @dataclass
@@ -55,9 +60,22 @@ Route = Callable[[PortalRequest], PortalResponse]
 class PortalRequestHandler(SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **_MEDIA_TYPES}
 
-    def __init__(self, *args, routes: dict[str, Route] | None = None, **kwargs) -> None:
+    def __init__(
+        self, *args, routes: dict[str, Route] | None = None, virtual_hosts: bool = False, **kwargs
+    ) -> None:
         self.routes = routes or {}
+        self.virtual_hosts = virtual_hosts
         super().__init__(*args, **kwargs)
+
+    def translate_path(self, path: str) -> str:
+        translated = super().translate_path(path)
+        if not self.virtual_hosts:
+            return translated
+        relative = os.path.relpath(translated, self.directory)
+        return os.path.join(self.directory, self._host_name(), relative)
+
+    def _host_name(self) -> str:
+        return (self.headers.get("Host") or "").rsplit(":", 1)[0].lower()
 
     def do_GET(self) -> None:
         if not self._route("GET"):
@@ -74,6 +92,8 @@ class PortalRequestHandler(SimpleHTTPRequestHandler):
     def _route(self, method: str) -> bool:
         parts = urlsplit(self.path)
         route = self.routes.get(parts.path)
+        if self.virtual_hosts:
+            route = self.routes.get(f"{self._host_name()}{parts.path}", route)
         if route is None:
             return False
         length = int(self.headers.get("Content-Length") or 0)
@@ -84,6 +104,7 @@ class PortalRequestHandler(SimpleHTTPRequestHandler):
             parse_qs(parts.query),
             parse_qs(body),
             {k.lower(): v for k, v in self.headers.items()},
+            body,
         )
         response = route(request)
         self.send_response(response.status)
@@ -145,8 +166,11 @@ class PortalServer:
         port: int = 0,
         host: str = "127.0.0.1",
         routes: dict[str, Route] | None = None,
+        virtual_hosts: bool = False,
     ) -> None:
-        handler = functools.partial(PortalRequestHandler, directory=str(directory), routes=routes)
+        handler = functools.partial(
+            PortalRequestHandler, directory=str(directory), routes=routes, virtual_hosts=virtual_hosts
+        )
         self.httpd = _PortalHTTPServer((host, port), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

@@ -1,26 +1,32 @@
 """The Hanweb (大汉 JCMS, jpage) list adapter on the fixture portal's bytes: embedded records, the
-dataproxy.jsp POST it asks for next, replies fed back until the list ends, record markup variants,
-and replies that try entity tricks."""
+dataproxy.jsp POST it asks for next, replies fed back (with the body that asked for them, as the spider
+does) until the list ends, replies without <nextgroup>, the old jQuery jpage (quoted form values, a doubled
+appid, ill-formed replies), record markup variants, and replies that try entity tricks."""
 
 from __future__ import annotations
 
 import re
 import time
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+from lxml import etree
 
-from crawler.cms import ListedLink, ListRequest, ListResponse, hanweb
+from crawler.cms import ListedLink, ListPage, ListRequest, ListResponse, hanweb
 from extract.readers.html import decode_html
 from govreports.portal import SAMPLE_COLUMN, SAMPLE_PORTAL, PortalRequest, PortalResponse, PortalServer
 from tests.portals.hanweb import (
+    COLUMN_FORM,
     COLUMNID,
+    LEGACY_PROXY_PATH,
     MARKUPS,
     PROXY_PATH,
     SITE_NAME,
     UNITID,
+    VARIANT_PERPAGE,
     WEBID,
     build_hanweb_portal,
     column_items,
@@ -49,9 +55,21 @@ EXPECTED_HEADERS = {
 }
 
 
+VARIANTS = {
+    "default": {},
+    "no-nextgroup": {"nextgroup": False},
+    "legacy-jquery": {"legacy_jquery": True},
+    "legacy-no-nextgroup": {"legacy_jquery": True, "nextgroup": False},
+}
+
+
 @pytest.fixture
 def portal(tmp_path) -> dict:
     return {**build_hanweb_portal(tmp_path), "root": tmp_path}
+
+
+def variant_portal(root: Path, variant: str) -> dict:
+    return {**build_hanweb_portal(root, **VARIANTS[variant]), "root": root}
 
 
 def page_response(root: Path, path: str, base: str = BASE) -> ListResponse:
@@ -71,21 +89,25 @@ def answer(portal: dict, request: ListRequest) -> PortalResponse:
 
 
 def reply(portal: dict, request: ListRequest) -> ListResponse:
+    """The reply as the spider hands it to the adapter: with the body sent and what the request carried."""
     response = answer(portal, request)
     assert response.status == 200, response.body
     text, _ = decode_html(response.body, response.media_type)
-    return ListResponse(request.url, text, response.body, response.media_type)
+    return ListResponse(
+        request.url, text, response.body, response.media_type, request_body=request.body, carry=request.carry
+    )
 
 
-def follow_list(portal: dict) -> tuple[list[ListedLink], list[ListRequest]]:
+def follow_list(portal: dict) -> tuple[list[ListedLink], list[ListRequest], list[ListPage]]:
     page = hanweb.parse(page_response(portal["root"], portal["column_path"]))
-    links, requests = list(page.links), []
+    links, requests, pages = list(page.links), [], [page]
     while page.next is not None:
         assert len(requests) < 20, "the list never ends"
         requests.append(page.next)
         page = hanweb.parse(reply(portal, page.next))
         links += page.links
-    return links, requests
+        pages.append(page)
+    return links, requests, pages
 
 
 def as_truth(links: list[ListedLink], base: str = BASE) -> list[dict]:
@@ -180,18 +202,41 @@ def test_form_from_div_id_and_url_with_a_named_proxy_path():
     assert (form["columnid"], form["unitid"]) == (["1634838"], ["4936067"])
 
 
-def test_a_column_form_the_replies_cannot_repeat_rides_in_the_url():
+def test_the_columns_whole_form_is_sent_with_every_window():
+    """Fields no nextgroup link repeats (col, sourceContentType) come back in the body the reply answered."""
     text = column_page(
         f"<script>$('#{UNITID}').jpage({{perPage: 15, ajaxParam: {{col: 1, webid: {WEBID}, "
         f"columnid: {COLUMNID}, sourceContentType: 3, unitid: '{UNITID}', webname: '{SITE_NAME}'}}}});</script>"
     )
     first = hanweb.parse(ListResponse(COLUMN_URL, text, text.encode())).next
-    assert first.url.endswith("?startrecord=1&endrecord=45&perpage=15&sourceContentType=3")
+    assert first.url == f"{BASE}{PROXY_PATH}?startrecord=1&endrecord=45&perpage=15"
     assert parse_qs(first.body)["sourceContentType"] == ["3"]
-    full_window = datastore_xml(column_items()[:45], 62, 15, 45, record_li)
-    second = hanweb.parse(ListResponse(first.url, full_window, full_window.encode())).next
-    assert second.url.endswith("?startrecord=46&endrecord=90&perpage=15&sourceContentType=3")
-    assert parse_qs(second.body) == parse_qs(first.body)
+    full_window = datastore_xml(
+        column_items()[:45], 62, 15, 45, record_li
+    )  # its nextgroup says nothing of it
+    answered = ListResponse(first.url, full_window, full_window.encode(), request_body=first.body)
+    second = hanweb.parse(answered).next
+    assert second.url == f"{BASE}{PROXY_PATH}?startrecord=46&endrecord=90&perpage=15"
+    assert second.body == first.body
+
+
+def test_column_page_announces_its_total_from_the_call_or_the_datastore():
+    items = column_items()[:3]
+    records = "".join(f"<record><![CDATA[{record_li(item)}]]></record>" for item in items)
+    call = (
+        f"<script>$('#{UNITID}').jpage({{perPage: 15, ajaxParam: {{columnid: {COLUMNID}, unitid: '{UNITID}'}}"
+    )
+    datastore = f'<div id="{UNITID}"><script type="text/xml"><datastore>{{}}<recordset>{records}</recordset>'
+    datastore += "</datastore></script></div>"
+    for total_tag, total_js, announced in (
+        ("", ", totalRecord: 40", 40),
+        ("<totalrecord>41</totalrecord><totalpage>3</totalpage>", "", 41),
+        ("", "", None),
+    ):
+        text = column_page(datastore.format(total_tag) + call + total_js + "});</script>")
+        page = hanweb.parse(ListResponse(COLUMN_URL, text, text.encode()))
+        assert (page.announced, page.links_are_items, len(page.links)) == (announced, True, 3)
+        assert page.next.url == f"{BASE}{PROXY_PATH}?startrecord=4&endrecord=48&perpage=15"
 
 
 # --- replies -------------------------------------------------------------------------------------------
@@ -210,10 +255,12 @@ def test_replies_give_the_next_records_then_end(portal):
 
 
 def test_every_item_is_reachable_by_following_next(portal):
-    links, requests = follow_list(portal)
+    links, requests, pages = follow_list(portal)
     assert len(portal["items"]) >= 40
     assert as_truth(links) == portal["items"]
     assert len(requests) == -(-(len(portal["items"]) - 15) // 45)  # one request per 45 records
+    assert [page.announced for page in pages] == [portal["announced"]] * len(pages)
+    assert all(page.links_are_items for page in pages)
     listed = {link.url.removeprefix(BASE) for link in links}
     assert {report["url_path"] for report in portal["reports"]} <= listed
     assert set(portal["non_reports"]) <= listed
@@ -246,13 +293,107 @@ def test_gbk_reply_with_a_gbk_encoded_webname(portal):
     assert answer(portal, page.next).status == 200
 
 
+def test_a_reply_read_without_its_request_falls_back_on_its_nextgroup(portal):
+    first = hanweb.parse(page_response(portal["root"], portal["column_path"])).next
+    bare = replace(reply(portal, first), request_body=None)
+    assert hanweb.parse(bare).next == hanweb.parse(reply(portal, first)).next
+
+
+# --- replies without <nextgroup>, and the old jQuery jpage (portal-patterns.md section G) -----------------
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_the_whole_list_is_followed_in_every_variant(tmp_path, variant):
+    portal = variant_portal(tmp_path, variant)
+    links, requests, pages = follow_list(portal)
+    items, perpage = portal["items"], portal["perpage"]
+    assert as_truth(links) == items
+    assert len(requests) == -(-(len(items) - perpage) // (3 * perpage))
+    assert variant == "default" or len(requests) >= 3  # "stops after the second window" would show
+    assert [page.announced for page in pages] == [portal["announced"]] * len(pages) == [62] * len(pages)
+    assert all(page.links_are_items for page in pages)
+    assert {urlsplit(request.url).path for request in requests} == {portal["proxy_path"]}
+    assert all(request.body == requests[0].body for request in requests)  # the column's form, every time
+    assert all(request.headers == EXPECTED_HEADERS for request in requests)
+    assert hanweb.detect(page_response(portal["root"], portal["column_path"]))
+    assert hanweb.detect(reply(portal, requests[-1]))
+
+
+def test_replies_without_nextgroup_are_asked_with_the_columns_form(tmp_path):
+    portal = variant_portal(tmp_path, "no-nextgroup")
+    column = page_response(portal["root"], portal["column_path"])
+    assert "<nextgroup>" not in column.text and "totalRecord" not in column.text
+    page = hanweb.parse(column)
+    assert as_truth(page.links) == portal["items"][:VARIANT_PERPAGE]
+    assert page.announced == 62  # the datastore's <totalrecord>
+    windows, request = [], page.next
+    while request is not None:
+        assert parse_qs(request.body) == {key: [value] for key, value in COLUMN_FORM.items()}
+        response = reply(portal, request)
+        assert "<nextgroup>" not in response.text
+        windows.append(request.url.removeprefix(f"{BASE}{PROXY_PATH}?"))
+        request = hanweb.parse(response).next
+    assert windows == [
+        "startrecord=9&endrecord=32&perpage=8",
+        "startrecord=33&endrecord=56&perpage=8",
+        "startrecord=57&endrecord=80&perpage=8",
+    ]
+
+
+def test_a_reply_without_nextgroup_needs_the_body_that_asked_for_it(tmp_path):
+    """Nothing in such a reply names the column: read without its request, it cannot go on."""
+    portal = variant_portal(tmp_path, "no-nextgroup")
+    first = hanweb.parse(page_response(portal["root"], portal["column_path"])).next
+    response = reply(portal, first)
+    assert hanweb.parse(response).next is not None
+    bare = hanweb.parse(replace(response, request_body=None))
+    assert len(bare.links) == 3 * VARIANT_PERPAGE and bare.announced == 62
+    assert bare.next is None
+
+
+def test_legacy_jquery_form_drops_its_quotes_and_doubled_appid(tmp_path):
+    portal = variant_portal(tmp_path, "legacy-jquery")
+    column = page_response(portal["root"], portal["column_path"])  # a GBK page
+    assert "appid=1&appid=1" in column.text and "path='/'" in column.text
+    assert f"webname='{SITE_NAME}'" in column.text
+    page = hanweb.parse(column)
+    assert as_truth(page.links) == portal["items"][:VARIANT_PERPAGE]
+    assert page.announced == 62  # the call's totalRecord
+    first = page.next
+    assert first.url == f"{BASE}{LEGACY_PROXY_PATH}?startrecord=9&endrecord=32&perpage=8"
+    form = parse_qs(first.body)
+    assert (form["appid"], form["path"], form["webname"]) == (["1"], ["/"], [SITE_NAME])
+    assert {key: values[0] for key, values in form.items()} == COLUMN_FORM
+    assert "%27" not in first.body and "'" not in first.body
+    assert answer(portal, first).status == 200
+
+
+def test_ill_formed_legacy_replies_are_read(tmp_path):
+    portal = variant_portal(tmp_path, "legacy-jquery")
+    column = page_response(portal["root"], portal["column_path"])
+    with pytest.raises(etree.XMLSyntaxError):  # the column's own datastore is ill-formed too
+        etree.fromstring(re.search(r"<datastore>.*</datastore>", column.text, re.DOTALL).group(0))
+    first = hanweb.parse(column).next
+    response = reply(portal, first)
+    assert "<table cellpadding='0'" in response.text and "align=center" in response.text
+    with pytest.raises(etree.XMLSyntaxError):
+        etree.fromstring(response.body)
+    page = hanweb.parse(response)
+    assert as_truth(page.links) == portal["items"][VARIANT_PERPAGE : 4 * VARIANT_PERPAGE]
+    assert page.announced == 62
+    assert page.next.url == f"{BASE}{LEGACY_PROXY_PATH}?startrecord=33&endrecord=56&perpage=8"
+    # Read without its request, the reply's quoted nextgroup gives the same form.
+    bare = hanweb.parse(replace(response, request_body=None))
+    assert bare.next == page.next
+
+
 # --- record markup -------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("markup", sorted(MARKUPS))
 def test_record_markup_variants_give_title_and_date(tmp_path, markup):
     portal = {**build_hanweb_portal(tmp_path, markup=markup), "root": tmp_path}
-    links, _ = follow_list(portal)
+    links, _, _ = follow_list(portal)
     assert as_truth(links) == portal["items"]
 
 
@@ -339,6 +480,25 @@ def test_dataproxy_refuses_a_wrong_form(portal):
     assert answer(portal, no_window).status == 400
 
 
+def test_variant_endpoints_refuse_a_window_without_the_columns_form(tmp_path):
+    portal = variant_portal(tmp_path / "no-nextgroup", "no-nextgroup")
+    good = hanweb.parse(page_response(portal["root"], portal["column_path"])).next
+    assert answer(portal, good).status == 200
+    for key in COLUMN_FORM:  # every field of the column's form is checked
+        without = "&".join(pair for pair in good.body.split("&") if not pair.startswith(f"{key}="))
+        assert answer(portal, replace(good, body=without)).status == 400, key
+    nextgroup_only = good.body.replace("sourceContentType=1", "sourceContentType=2")
+    assert answer(portal, replace(good, body=nextgroup_only)).status == 400
+
+    legacy = variant_portal(tmp_path / "legacy", "legacy-jquery")
+    good = hanweb.parse(page_response(legacy["root"], legacy["column_path"])).next
+    assert answer(legacy, good).status == 200
+    assert answer(legacy, replace(good, body=good.body.replace("appid=1", "appid=1&appid=1"))).status == 200
+    assert answer(legacy, replace(good, body=good.body.replace("path=/", "path=%27/%27"))).status == 400
+    quoted_name = good.body.replace(quote(SITE_NAME), quote(f"'{SITE_NAME}'"))
+    assert answer(legacy, replace(good, body=quoted_name)).status == 400
+
+
 def test_fixture_site(portal):
     root, reports = portal["root"], portal["reports"]
     assert len(portal["items"]) >= 40
@@ -365,25 +525,28 @@ def test_fixture_site(portal):
     assert "Disallow: /search/" in (root / "robots.txt").read_text()
 
 
-def test_list_over_http(portal):
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_list_over_http(tmp_path, variant):
     """The same walk through PortalServer: a real POST with the adapter's body and headers."""
+    portal = variant_portal(tmp_path, variant)
     with PortalServer(portal["root"], routes=portal["routes"]) as server:
         column_path = portal["column_path"]
         with urllib.request.urlopen(server.url + column_path, timeout=10) as response:
             data = response.read()
-        page = hanweb.parse(ListResponse(server.url + column_path, data.decode("utf-8"), data))
-        links = list(page.links)
+        page = hanweb.parse(ListResponse(server.url + column_path, decode_html(data)[0], data))
+        links, posts = list(page.links), 0
         while page.next is not None:
-            request = page.next
+            request, posts = page.next, posts + 1
             http_request = urllib.request.Request(
                 request.url, request.body.encode("ascii"), request.headers, method=request.method
             )
             with urllib.request.urlopen(http_request, timeout=10) as response:
                 data = response.read()
-            page = hanweb.parse(ListResponse(request.url, data.decode("utf-8"), data))
+            text = decode_html(data, response.headers.get("Content-Type"))[0]
+            page = hanweb.parse(ListResponse(request.url, text, data, request_body=request.body))
             links += page.links
     assert as_truth(links, server.url) == portal["items"]
     seen = portal["list_requests"]
-    assert len(seen) == 2
+    assert len(seen) == posts == (2 if variant == "default" else 3)
     assert all(request.headers["x-requested-with"] == "XMLHttpRequest" for request in seen)
     assert all(request.headers["referer"] == server.url + column_path for request in seen)

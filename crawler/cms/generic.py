@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from crawler.cms import ListPage, ListRequest, ListResponse
-from crawler.cms.html_lists import link_title, listed_links, parse_markup
+from crawler.cms.html_lists import announced_total, link_title, listed_links, parse_markup
 
 name = "generic"
 
@@ -31,7 +31,9 @@ def detect(response: ListResponse) -> bool:
 
 def parse(response: ListResponse) -> ListPage:
     links = [link for link in listed_links(response.text, response.url) if same_site(link.url, response.url)]
-    return ListPage(links=links, next=next_page(response.url, response.text))
+    return ListPage(
+        links=links, next=next_page(response.url, response.text), announced=announced_total(response.text)
+    )
 
 
 def same_site(url: str, other: str) -> bool:

@@ -101,7 +101,13 @@ def _parse_reply(response: ListResponse) -> ListPage:
         return ListPage()  # an error page or a half-sent reply: nothing to list, nowhere to go
     articles = [article for article in reply["articles"] if isinstance(article, dict)]
     links = [link for article in articles if (link := _article_link(article, response.url))]
-    return ListPage(links=links, next=_next_request(response.url, len(articles), reply.get("total")))
+    total = reply.get("total")
+    return ListPage(
+        links=links,
+        next=_next_request(response.url, len(articles), total),
+        announced=int(total) if isinstance(total, int | str) and str(total).isdigit() else None,
+        links_are_items=True,
+    )
 
 
 def _article_link(article: dict, base_url: str) -> ListedLink | None:

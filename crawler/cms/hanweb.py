@@ -1,15 +1,22 @@
-"""Hanweb 大汉 JCMS (jpage): a column page ``/col/col{columnid}/index.html`` embeds its first records in
-``<script type="text/xml"><datastore>…</datastore></script>``; the rest come from POST
-``/module/web/jpage/dataproxy.jsp?startrecord=S&endrecord=E&perpage=P`` with the column's form
-(``col, appid, webid, path, columnid, sourceContentType, unitid, webname, permissiontype``), answered by the
-same ``<datastore>`` XML. Each ``<record>`` is an HTML fragment (``li>a+span``, ``li>a>span+i``,
-``table>tr>td``, ``div``) holding one item.
+"""Hanweb 大汉 JCMS (jpage), portal-patterns.md sections B and G.
 
-The next request after a reply is derived from the reply alone: the window from its URL, the form from its
-``<nextgroup>`` link (webid, columnid, unitid, webname, appid, path, permissiontype), and the Referer as the
-column's canonical page ``/col/col{columnid}/index.html``. Form fields a reply cannot give back (``col`` and
-``sourceContentType``) ride in the URL query when they differ from the usual ``1``; the endpoint reads
-query parameters as well as the form, and this adapter reads them back from the reply's URL.
+A column page ``/col/col{columnid}/index.html`` embeds its first records in ``<script
+type="text/xml"><datastore>…</datastore></script>``; the rest come from POST
+``…/dataproxy.jsp?startrecord=S&endrecord=E&perpage=P`` (``/module/web/jpage/``, ``/module/jpage/``, or the old
+jQuery jpage's ``/module/jslib/jquery/jpage/``) with the column's form (``col, appid, webid, path, columnid,
+sourceContentType, unitid, webname, permissiontype``), answered by the same ``<datastore>`` XML. Each
+``<record>`` is an HTML fragment (``li>a+span``, ``li>a>span+i``, ``table>tr>td``, a bare ``tr``, ``div``)
+holding one item.
+
+The form is read once, from the column page: its ``jpage(...)`` call (an ``ajaxParam`` object, or the old
+script's query string with quoted values, ``path='/'&webname='…'``, where ``appid`` may appear twice), its
+``<nextgroup>`` link, the list's ``<div id>`` and the column URL. It is the same for every window, so each
+reply's next window re-sends the form the reply answered (``ListResponse.request_body``, the body the spider
+sent): real replies often carry no ``<nextgroup>``, only ``<totalrecord>``, ``<totalpage>`` and
+``<recordset>``. A reply read without its request (no ``request_body``) falls back on its ``<nextgroup>``
+link. The window comes from the reply's URL; the Referer is the column's canonical page. Replies that are
+not well-formed XML (a stray ``<table align=center>`` inside ``<recordset>``) are read by their CDATA
+sections. ``announced`` is the list's ``totalrecord`` (or the jpage call's ``totalRecord``).
 """
 
 from __future__ import annotations
@@ -41,8 +48,6 @@ FORM_KEYS = (
     "permissiontype",
 )
 _FORM_DEFAULTS = {"col": "1", "appid": "1", "path": "/", "sourceContentType": "1", "permissiontype": "0"}
-# Form fields no reply repeats: carried in the request URL when a column uses other values.
-_URL_CARRIED = ("col", "sourceContentType")
 _REQUIRED = ("columnid", "unitid")
 
 _MARKERS = re.compile(r"<datastore\b|dataproxy\.jsp|\.jpage\s*\(", re.IGNORECASE)
@@ -58,7 +63,8 @@ _TOTAL_JS = re.compile(r"totalRecord" + _JS_NUMBER, re.IGNORECASE)
 _UNIT_DIV = re.compile(r"""<div[^>]*\bid\s*=\s*['"]?(\d+)['"]?[^>]*>\s*<script[^>]*text/xml""", re.IGNORECASE)
 _UNIT_SELECTOR = re.compile(r"""\$\(\s*['"]#(\d+)['"]\s*\)\s*\.jpage""")
 _COLUMN_PATH = re.compile(r"/col/col(\d+)/")
-_HREF = re.compile(r"""href\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
+# Either quote: an old nextgroup href holds single quotes itself (path='/').
+_HREF = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]+>")
 _TRAILING_DATE = re.compile(r"\s*[\[(（【]?(?:19|20)\d{2}[-年/.]\d{1,2}[-月/.]\d{1,2}日?[\])）】]?\s*$")
 # Regex readings for a reply the XML parser refuses (e.g. one that declares entities).
@@ -94,24 +100,26 @@ def parse_column(response: ListResponse) -> ListPage:
     page = response.text
     block = _DATASTORE.search(page)
     store = read_datastore(block.group(0)) if block else Datastore([], None, None)
-    links = record_links(store.records, response.url)
     total = store.total if store.total is not None else _int(_TOTAL_JS.search(page))
+    # Only the embedded records are read, never the page's furniture: every link is an item.
+    listing = ListPage(record_links(store.records, response.url), announced=total, links_are_items=True)
     if total is not None and len(store.records) >= total:
-        return ListPage(links)  # the page already shows the whole list
+        return listing  # the page already shows the whole list
     form = column_form(page, store.nextgroup, response.url)
     if not all(form.get(key) for key in _REQUIRED):
-        return ListPage(links)
+        return listing
     perpage = _int(_PERPAGE.search(page)) or DEFAULT_PERPAGE
     start = len(store.records) + 1
     endpoint = urljoin(response.url, _proxy_path(page, store.nextgroup))
-    return ListPage(links, window_request(endpoint, start, perpage, form, referer=response.url))
+    listing.next = window_request(endpoint, start, perpage, form, referer=response.url)
+    return listing
 
 
 def column_form(page: str, nextgroup: str | None, page_url: str) -> dict[str, str]:
     """The form the jpage script posts: its ajaxParam, else the nextgroup link, the div id and the URL."""
     form = dict(_FORM_DEFAULTS)
     if nextgroup:
-        form |= {key: value for key, value in _query(nextgroup).items() if key in FORM_KEYS and value}
+        form |= _form_fields(_query(nextgroup))
     if call := _JPAGE_CALL.search(page):
         form |= _js_params(call.group(1))
     if not form.get("unitid") and (unit := _UNIT_DIV.search(page) or _UNIT_SELECTOR.search(page)):
@@ -124,13 +132,29 @@ def column_form(page: str, nextgroup: str | None, page_url: str) -> dict[str, st
 
 
 def _js_params(call: str) -> dict[str, str]:
-    # ajaxParam: {webid: 3317, path: '/', columnid: 1229563412, unitid: '7731562', webname: '…', …}
+    """The form fields a jpage call names: ``ajaxParam: {webid: 3317, path: '/', unitid: '7731562', …}``,
+    or the old script's query string ``"appid=1&appid=1&webid=60&path='/'&webname='…'"`` (first wins)."""
     found = {}
     for key in FORM_KEYS:
-        pattern = rf"""['"]?\b{key}\b['"]?\s*:\s*(?:'([^']*)'|"([^"]*)"|([\w.-]+))"""
+        pattern = rf"""['"]?\b{key}\b['"]?\s*([:=])\s*(?:'([^']*)'|"([^"]*)"|([^\s,&'"{{}}]+))"""
         if match := re.search(pattern, call):
-            found[key] = next(group for group in match.groups() if group is not None)
-    return {key: value for key, value in found.items() if value}
+            separator, *values = match.groups()
+            value = next(group for group in values if group is not None)
+            found[key] = _unquote(value) if separator == "=" else value
+    return _form_fields(found)
+
+
+def _form_fields(pairs: dict[str, str]) -> dict[str, str]:
+    """The form fields among ``pairs``, their quotes dropped: old pages write ``path='/'``, ``webname='…'``."""
+    values = {key: _unquoted(value) for key, value in pairs.items() if key in FORM_KEYS}
+    return {key: value for key, value in values.items() if value}
+
+
+def _unquoted(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1].strip()
+    return value
 
 
 def _proxy_path(page: str, nextgroup: str | None) -> str:
@@ -148,31 +172,34 @@ def _proxy_path(page: str, nextgroup: str | None) -> str:
 
 def parse_reply(response: ListResponse) -> ListPage:
     store = read_datastore(response.text)
-    links = record_links(store.records, response.url)
+    listing = ListPage(record_links(store.records, response.url), announced=store.total, links_are_items=True)
     query = _query(response.url)
     start, end, perpage = (_digits(query.get(key)) for key in ("startrecord", "endrecord", "perpage"))
     if start is None or end is None or end < start or not store.records:
-        return ListPage(links)
+        return listing
     asked = end - start + 1
     if store.total is not None and end >= store.total:
-        return ListPage(links)
+        return listing
     if store.total is None and len(store.records) < asked:
-        return ListPage(links)  # a short window is the last one
-    form = reply_form(store.nextgroup, query)
+        return listing  # a short window is the last one
+    form = reply_form(response.request_body, store.nextgroup)
     if not all(form.get(key) for key in _REQUIRED):
-        return ListPage(links)
+        return listing
     parts = urlsplit(response.url)
     endpoint = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
     referer = urlunsplit((parts.scheme, parts.netloc, f"/col/col{form['columnid']}/index.html", "", ""))
-    return ListPage(links, window_request(endpoint, end + 1, perpage or asked, form, referer, size=asked))
+    listing.next = window_request(endpoint, end + 1, perpage or asked, form, referer, size=asked)
+    return listing
 
 
-def reply_form(nextgroup: str | None, query: dict[str, str]) -> dict[str, str]:
-    """The form for the next window: the reply's nextgroup link, overridden by what the URL carried."""
+def reply_form(request_body: str | None, nextgroup: str | None) -> dict[str, str]:
+    """The form for the next window: the one this reply answered, the column's form for every window.
+    A reply read without its request falls back on its nextgroup link (many replies have none)."""
     form = dict(_FORM_DEFAULTS)
+    if request_body:
+        return form | _form_fields(_pairs(request_body))
     if nextgroup:
-        form |= {key: value for key, value in _query(nextgroup).items() if key in FORM_KEYS and value}
-    form |= {key: value for key, value in query.items() if key in FORM_KEYS and value}
+        form |= _form_fields(_query(nextgroup))
     return form
 
 
@@ -185,14 +212,13 @@ def window_request(
     """POST for records start…start+size-1 (three pages by default), as the jpage script sends it."""
     end = start + (size or GROUP_PAGES * perpage) - 1
     window = [("startrecord", str(start)), ("endrecord", str(end)), ("perpage", str(perpage))]
-    carried = [(key, form[key]) for key in _URL_CARRIED if form.get(key, "1") != _FORM_DEFAULTS[key]]
     body = urlencode([(key, form[key]) for key in FORM_KEYS if form.get(key)], safe="/")
     headers = {
         "X-Requested-With": "XMLHttpRequest",
         "Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
         "Referer": referer,
     }
-    return ListRequest(f"{endpoint}?{urlencode(window + carried)}", "POST", body, headers)
+    return ListRequest(f"{endpoint}?{urlencode(window)}", "POST", body, headers)
 
 
 def read_datastore(xml: str) -> Datastore:
@@ -247,13 +273,18 @@ def _last_date(record: str) -> str | None:
 
 def _href(fragment: str) -> str | None:
     match = _HREF.search(fragment or "")
-    return html.unescape(match.group(1)) if match else None
+    return html.unescape(next(group for group in match.groups() if group is not None)) if match else None
 
 
 def _query(url: str) -> dict[str, str]:
-    """Query parameters, first value wins; percent-escapes are UTF-8, or GBK on older sites."""
+    return _pairs(urlsplit(url).query)
+
+
+def _pairs(encoded: str) -> dict[str, str]:
+    """An url-encoded query or form, first value wins (``appid=1&appid=1``); escapes are UTF-8, or GBK on
+    older sites."""
     found: dict[str, str] = {}
-    for part in urlsplit(url).query.split("&"):
+    for part in encoded.split("&"):
         key, _, value = part.partition("=")
         if key and key not in found:
             found[key] = _unquote(value)

@@ -52,9 +52,13 @@ def listed_links(markup: str, base_url: str) -> list[ListedLink]:
 
 def _item_date(anchor) -> str | None:
     # The date sits beside the link (「<a>…</a><span>2020-01-31</span>」) or inside it (「<i>…</i>」).
+    # In table lists it sits in the row's next cell: 「<tr><td><a>…</a></td><td>2020-01-31</td></tr>」.
     item = anchor.getparent()
     text = item.text_content() if item is not None else anchor.text_content()
     dates = printed_dates(text or "")
+    row = item.getparent() if item is not None and item.tag in ("td", "th", "span", "div") else None
+    if not dates and row is not None and row.tag in ("tr", "li", "dl"):
+        dates = printed_dates(row.text_content() or "")
     return dates[0] if dates else None
 
 

@@ -1,13 +1,14 @@
 """TRS WCM: static list pages ``index.html``, ``index_1.html`` …, drawn by ``createPageHTML(count, current,
-"index", "html")``; articles at ``./YYYYMM/tYYYYMMDD_id.html``."""
+"index", "html")``; articles at ``./YYYYMM/tYYYYMMDD_id.html``. Templates without the pager script link
+their pages plainly (下一页, list_1.shtml): those are followed as the generic adapter follows them."""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import urljoin
 
-from crawler.cms import ListPage, ListRequest, ListResponse
-from crawler.cms.html_lists import listed_links
+from crawler.cms import ListPage, ListRequest, ListResponse, generic
+from crawler.cms.html_lists import announced_total, listed_links
 
 name = "trs"
 
@@ -31,4 +32,8 @@ def next_page(response: ListResponse) -> ListRequest | None:
 
 
 def parse(response: ListResponse) -> ListPage:
-    return ListPage(links=listed_links(response.text, response.url), next=next_page(response))
+    return ListPage(
+        links=listed_links(response.text, response.url),
+        next=next_page(response) or generic.next_page(response.url, response.text),
+        announced=announced_total(response.text),
+    )

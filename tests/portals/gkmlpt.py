@@ -99,6 +99,7 @@ def build_gkmlpt_portal(root: Path) -> dict:
         "api_path": API_PATH,
         "sid": SID,
         "per_page": PER_PAGE,
+        "announced": len(documents),  # the API's total
         "reports": [
             {
                 "url_path": document.path,

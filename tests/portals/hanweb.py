@@ -1,4 +1,4 @@
-"""A Hanweb 大汉 JCMS county portal for tests (portal-patterns.md, section B), with its ground truth.
+"""A Hanweb 大汉 JCMS county portal for tests (portal-patterns.md, sections B and G), with its ground truth.
 
 ``build_hanweb_portal(root)`` writes the static site under ``root`` and returns the routes to serve
 beside it (``PortalServer(root, routes=portal["routes"])``) and the truth a crawl is checked against:
@@ -14,6 +14,20 @@ beside it (``PortalServer(root, routes=portal["routes"])``) and the truth a craw
   ``/art/Y/M/D/art_{COLUMNID}_{id}.html``; three reports also link a PDF 「全真版」 and a DOC 「文字版」.
 - Two article pages are GBK (declared gb2312); ``robots.txt`` disallows ``/search/``.
 
+Two variants copy what real sites send (section G); both show 8 records a page, so after the column page
+the list takes three windows of 24:
+
+- ``nextgroup=False``: neither the column page nor any reply has a ``<nextgroup>`` link; replies carry only
+  ``<totalrecord>``, ``<totalpage>`` and ``<recordset>``. The column's form is in its jpage ``ajaxParam``
+  alone (its datastore gives ``<totalrecord>``, the call no totalRecord), and the endpoint answers 400 to a
+  window whose form is not the column's, field for field (all nine).
+- ``legacy_jquery=True``: the old jQuery jpage. The endpoint is ``/module/jslib/jquery/jpage/dataproxy.jsp``;
+  the column page is GBK; its jpage call gives the form as a query string with quoted values and a doubled
+  ``appid`` (``appid=1&appid=1&…&path='/'&…&webname='清溪县人民政府'``), as do the nextgroup links (the
+  shape observed on a Nantong site); records are table rows, and every ``<recordset>`` starts with a stray
+  ``<table … align=center>`` that makes the datastore ill-formed XML. The endpoint answers only the
+  column's values: a quoted ``'/'`` is another path (400).
+
 Deterministic: no clock, no randomness.
 """
 
@@ -22,7 +36,7 @@ from __future__ import annotations
 import hashlib
 import html
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from math import ceil
 from pathlib import Path
@@ -38,7 +52,23 @@ WEBID = "3317"
 COLUMNID = "1229563412"
 UNITID = "7731562"
 PERPAGE = 15
+VARIANT_PERPAGE = 8  # the variants' narrower list: three windows after the column page
 PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
+LEGACY_PROXY_PATH = "/module/jslib/jquery/jpage/dataproxy.jsp"
+# The form the column's jpage script posts with every window (the legacy script leaves out col and
+# sourceContentType, and doubles appid).
+COLUMN_FORM = {
+    "col": "1",
+    "appid": "1",
+    "webid": WEBID,
+    "path": "/",
+    "columnid": COLUMNID,
+    "sourceContentType": "1",
+    "unitid": UNITID,
+    "webname": SITE_NAME,
+    "permissiontype": "0",
+}
+LEGACY_FORM_KEYS = ("appid", "appid", "webid", "path", "columnid", "unitid", "webname", "permissiontype")
 COLUMN_PATH = f"/col/col{COLUMNID}/index.html"
 COLUMN_NAME = "政府信息公开年报"
 # Pages served as GBK bytes (declared gb2312): one report and one notice.
@@ -169,6 +199,16 @@ def record_table(item: Item, prefix: str = "") -> str:
     )
 
 
+def record_tr(item: Item, prefix: str = "") -> str:
+    # The old template: a table row, single-quoted attributes, a bullet image and a bracketed date.
+    return (
+        '\n<tr><td width=15 valign="middle"><img src="/images/dot.gif" align=absMiddle></td>'
+        f"<td class='bt_link'><a href='{prefix}{item.url_path}' title='{html.escape(item.title)}' "
+        f"target='_blank'>{html.escape(_shown(item.title))}</a></td>"
+        f"<td width='100' align='right' style='color:#999999'>[{item.published.isoformat()}]</td></tr>"
+    )
+
+
 def record_div(item: Item, prefix: str = "") -> str:
     return (
         f'<div class="default_pgContainer_item"><a href="{prefix}{item.url_path}" target="_blank" '
@@ -181,6 +221,7 @@ MARKUPS: dict[str, Callable[..., str]] = {
     "li": record_li,
     "li_i": record_li_i,
     "table": record_table,
+    "tr": record_tr,
     "div": record_div,
 }
 
@@ -188,21 +229,51 @@ MARKUPS: dict[str, Callable[..., str]] = {
 # --- the site ------------------------------------------------------------------------------------------
 
 
-def build_hanweb_portal(root: Path, markup: str = "li") -> dict:
-    """Write the site under ``root``; return its routes and ground truth (see the module docstring)."""
+@dataclass(frozen=True)
+class Flavour:
+    """What a variant of the portal changes (see the module docstring)."""
+
+    record: Callable[..., str]
+    nextgroup: bool = True  # replies (and the column's datastore) carry a <nextgroup> link
+    legacy: bool = False  # the old jQuery jpage: quoted query-string form, ill-formed datastores, GBK page
+    perpage: int = PERPAGE
+
+    @property
+    def proxy_path(self) -> str:
+        return LEGACY_PROXY_PATH if self.legacy else PROXY_PATH
+
+    @property
+    def required_form(self) -> dict[str, str]:
+        """The form fields the endpoint checks; the variants check every field the column's script posts."""
+        if self.legacy:
+            return {key: COLUMN_FORM[key] for key in LEGACY_FORM_KEYS}
+        if not self.nextgroup:
+            return dict(COLUMN_FORM)
+        return {"columnid": COLUMNID, "unitid": UNITID}
+
+
+def build_hanweb_portal(
+    root: Path, markup: str | None = None, nextgroup: bool = True, legacy_jquery: bool = False
+) -> dict:
+    """Write the site under ``root``; return its routes and ground truth (see the module docstring).
+
+    ``markup`` picks the record template (default ``li``, ``tr`` for the legacy variant)."""
     items = column_items()
-    record = MARKUPS[markup]
+    record = MARKUPS[markup or ("tr" if legacy_jquery else "li")]
+    variant = nextgroup is False or legacy_jquery
+    flavour = Flavour(record, nextgroup, legacy_jquery, VARIANT_PERPAGE if variant else PERPAGE)
     _write(root / "robots.txt", "User-agent: *\nDisallow: /search/\n")
     _write(root / "index.html", _home_page(items))
     _write(root / "search" / "index.html", _page("站内搜索", "<p>请输入关键词。</p>"))
-    _write(root / COLUMN_PATH.lstrip("/"), _column_page(items, record))
+    charset = "gbk" if legacy_jquery else "utf-8"
+    _write(root / COLUMN_PATH.lstrip("/"), _column_page(items, flavour, charset), charset)
     for item in items:
         _write(root / item.url_path.lstrip("/"), _article_page(item), item.encoding)
         for path in item.attachments:
             _write(root / path.lstrip("/"), _attachment_bytes(path, item.title))
     log: list[PortalRequest] = []
     return {
-        "routes": {PROXY_PATH: dataproxy_route(items, record, log)},
+        "routes": {flavour.proxy_path: dataproxy_route(items, flavour, log)},
         "column_path": COLUMN_PATH,
         "home_path": "/",
         "reports": [
@@ -224,9 +295,11 @@ def build_hanweb_portal(root: Path, markup: str = "li") -> dict:
             {"url_path": item.url_path, "title": item.title, "published": item.published.isoformat()}
             for item in items
         ],
+        "announced": len(items),  # the column's totalRecord / totalrecord
         "robots_disallow": ["/search/"],
-        "form": {"webid": WEBID, "columnid": COLUMNID, "unitid": UNITID, "webname": SITE_NAME},
-        "perpage": PERPAGE,
+        "form": flavour.required_form,  # what the endpoint insists on
+        "proxy_path": flavour.proxy_path,
+        "perpage": flavour.perpage,
         "list_requests": log,
     }
 
@@ -267,43 +340,78 @@ def _home_page(items: list[Item]) -> str:
     return _page(SITE_NAME, body)
 
 
-def _nextgroup(page: int) -> str:
-    return (
-        f'<a href="{PROXY_PATH}?page={page}&appid=1&webid={WEBID}&path=/&columnid={COLUMNID}'
-        f'&unitid={UNITID}&webname={SITE_NAME}&permissiontype=0"></a>'
-    )
+def _nextgroup(page: int, flavour: Flavour, proxy: str | None = None) -> str:
+    """The nextgroup CDATA link; the legacy script writes its form with quotes and a doubled appid."""
+    proxy = proxy or flavour.proxy_path
+    if flavour.legacy:
+        query = (
+            f"appid=1&appid=1&webid={WEBID}&path='/'&columnid={COLUMNID}&unitid={UNITID}"
+            f"&webname='{SITE_NAME}'&permissiontype=0"
+        )
+    else:
+        query = (
+            f"appid=1&webid={WEBID}&path=/&columnid={COLUMNID}&unitid={UNITID}"
+            f"&webname={SITE_NAME}&permissiontype=0"
+        )
+    return f'<nextgroup><![CDATA[<a href="{proxy}?page={page}&{query}"></a>]]></nextgroup>\n'
 
 
-def _column_page(items: list[Item], record: Callable[..., str]) -> str:
-    records = "\n".join(f"<record><![CDATA[{record(item)}]]></record>" for item in items[:PERPAGE])
+# Old jpage templates open the record set with an empty table whose unquoted attribute breaks the XML.
+_STRAY_TABLE = (
+    "<table cellpadding='0' cellspacing='0' border='0' width='95%' align=center "
+    'style="vertical-align:middle"></table>'
+)
+
+
+def _recordset(window: list[Item], flavour: Flavour, prefix: str = "") -> str:
+    records = "\n".join(f"<record><![CDATA[{flavour.record(item, prefix)}]]></record>" for item in window)
+    return f"<recordset>\n{_STRAY_TABLE if flavour.legacy else ''}{records}\n</recordset>"
+
+
+def _column_page(items: list[Item], flavour: Flavour, charset: str) -> str:
+    perpage = flavour.perpage
+    head = _nextgroup(1, flavour) if flavour.nextgroup else ""
+    total_record = f"\n        totalRecord: {len(items)},"
+    if not flavour.nextgroup:  # the datastore states the size; the call does not repeat it
+        head = f"<totalrecord>{len(items)}</totalrecord><totalpage>{ceil(len(items) / perpage)}</totalpage>\n"
+        total_record = ""
+    if flavour.legacy:
+        param = (
+            f"\"appid=1&appid=1&webid={WEBID}&path='/'&columnid={COLUMNID}&unitid={UNITID}"
+            f"&webname='{SITE_NAME}'&permissiontype=0\""
+        )
+        script = "/module/jslib/jquery/jpage/jquery.page.js"
+        wrap = ('<table width="100%" border="0" cellspacing="0" cellpadding="0">', "</table>")
+    else:
+        param = (
+            f"{{col: 1, appid: 1, webid: {WEBID}, path: '/', columnid: {COLUMNID},\n"
+            f"            sourceContentType: 1, unitid: '{UNITID}', webname: '{SITE_NAME}', permissiontype: 0}}"
+        )
+        script = "/module/jslib/jquery/jpage/jquery.page.min.js"
+        wrap = ('<ul class="list">', "</ul>")
     body = f"""<div class="bt-position">当前位置：<a href="/">首页</a> &gt; <span>{COLUMN_NAME}</span></div>
 <div class="list-box"><h2>{COLUMN_NAME}</h2>
 <div id="{UNITID}"><script type="text/xml"><datastore>
-<nextgroup><![CDATA[{_nextgroup(1)}]]></nextgroup>
-<recordset>
-{records}
-</recordset></datastore></script></div>
+{head}{_recordset(items[:perpage], flavour)}</datastore></script></div>
 </div>
 <script type="text/javascript" src="/module/jslib/jquery/jquery.js"></script>
-<script type="text/javascript" src="/module/jslib/jquery/jpage/jquery.page.min.js"></script>
+<script type="text/javascript" src="{script}"></script>
 <script type="text/javascript">
 $(document).ready(function () {{
     $('#{UNITID}').jpage({{
         dataStore: $('#{UNITID} script[type="text/xml"]').text(),
-        proxyUrl: '{PROXY_PATH}',
-        perPage: {PERPAGE},
-        groupSize: 3,
-        totalRecord: {len(items)},
+        proxyUrl: '{flavour.proxy_path}',
+        perPage: {perpage},
+        groupSize: 3,{total_record}
         barPosition: 'bottom',
-        dataBefore: '<ul class="list">',
-        dataAfter: '</ul>',
-        ajaxParam: {{col: 1, appid: 1, webid: {WEBID}, path: '/', columnid: {COLUMNID},
-            sourceContentType: 1, unitid: '{UNITID}', webname: '{SITE_NAME}', permissiontype: 0}}
+        dataBefore: '{wrap[0]}',
+        dataAfter: '{wrap[1]}',
+        ajaxParam: {param}
     }});
 }});
 </script>"""
     meta = f'\n<meta name="ColumnName" content="{COLUMN_NAME}">'
-    return _page(f"{COLUMN_NAME} {SITE_NAME}", body, meta=meta)
+    return _page(f"{COLUMN_NAME} {SITE_NAME}", body, charset, meta)
 
 
 def _article_page(item: Item) -> str:
@@ -367,15 +475,15 @@ def _attachment_bytes(path: str, title: str) -> bytes:
 
 
 def dataproxy_route(
-    items: list[Item], record: Callable[..., str], log: list[PortalRequest]
+    items: list[Item], flavour: Flavour, log: list[PortalRequest]
 ) -> Callable[[PortalRequest], PortalResponse]:
-    """POST /module/web/jpage/dataproxy.jsp: a window of records as the column's jpage script asks."""
+    """POST …/dataproxy.jsp: a window of records as the column's jpage script asks."""
 
     def route(request: PortalRequest) -> PortalResponse:
         log.append(request)
         if request.method != "POST":
             return _refusal(405, "dataproxy.jsp answers POST")
-        if problem := _form_problem(request.form):
+        if problem := _form_problem(request.form, flavour.required_form):
             return _refusal(400, problem)
         window = _window(request.query)
         if window is None:
@@ -383,18 +491,15 @@ def dataproxy_route(
         start, end, perpage = window
         host = request.headers.get("host")
         prefix = f"http://{host}" if host else ""  # replies list absolute article URLs, as real ones do
-        return PortalResponse(
-            datastore_xml(items[start - 1 : end], len(items), perpage, end, record, prefix).encode("utf-8"),
-            "text/xml;charset=UTF-8",
-        )
+        xml = datastore_xml(items[start - 1 : end], len(items), perpage, end, flavour.record, prefix, flavour)
+        return PortalResponse(xml.encode("utf-8"), "text/xml;charset=UTF-8")
 
     return route
 
 
-def _form_problem(form: dict[str, list[str]]) -> str | None:
-    expected = {"columnid": COLUMNID, "unitid": UNITID}
-    for key, value in expected.items():
-        if form.get(key) != [value]:
+def _form_problem(form: dict[str, list[str]], required: dict[str, str]) -> str | None:
+    for key, value in required.items():
+        if not form.get(key) or set(form[key]) != {value}:  # the same field twice is fine (appid=1&appid=1)
             return f"form field {key} is {form.get(key)!r}, not {value}"
     if "webname" in form and form["webname"] != [SITE_NAME]:
         return f"form field webname is {form['webname']!r}: not URL-encoded UTF-8?"
@@ -410,18 +515,25 @@ def _window(query: dict[str, list[str]]) -> tuple[int, int, int] | None:
 
 
 def datastore_xml(
-    window: list[Item], total: int, perpage: int, end: int, record: Callable[..., str], prefix: str = ""
+    window: list[Item],
+    total: int,
+    perpage: int,
+    end: int,
+    record: Callable[..., str],
+    prefix: str = "",
+    flavour: Flavour | None = None,
 ) -> str:
-    records = "\n".join(f"<record><![CDATA[{record(item, prefix)}]]></record>" for item in window)
-    nextgroup = (
-        f'<a href="./dataproxy.jsp?page={end // perpage + 1}&appid=1&webid={WEBID}&path=/'
-        f"&columnid={COLUMNID}&unitid={UNITID}&webname={quote(SITE_NAME)}&permissiontype=0"
-        '"></a>'
-    )
+    """A dataproxy.jsp reply (the default portal's, unless ``flavour`` says otherwise)."""
+    flavour = replace(flavour or Flavour(record), record=record)
+    nextgroup = ""
+    if flavour.nextgroup:  # relative to the endpoint, the webname percent-encoded (legacy: as the page)
+        nextgroup = _nextgroup(end // perpage + 1, flavour, "./dataproxy.jsp")
+        if not flavour.legacy:
+            nextgroup = nextgroup.replace(f"webname={SITE_NAME}", f"webname={quote(SITE_NAME)}")
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f"<datastore><totalrecord>{total}</totalrecord><totalpage>{ceil(total / perpage)}</totalpage>\n"
-        f"<nextgroup><![CDATA[{nextgroup}]]></nextgroup>\n<recordset>\n{records}\n</recordset></datastore>"
+        f"{nextgroup}{_recordset(window, flavour, prefix)}</datastore>"
     )
 
 
