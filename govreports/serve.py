@@ -86,7 +86,7 @@ def datasette_metadata(database: str) -> dict:
                     },
                     "crawl_runs": {
                         "title": "抓取运行 crawl_runs",
-                        "description": "每个来源每次抓取一行：起止时间、状态、请求数、304 数、新文件与新报告数、按类型统计的错误。",
+                        "description": "每个来源每次抓取一行：起止时间、状态（finished 完成；partial 未抓全：抓到的条目少于列表声明的条数、列表页失败、未能跟随的分页或未能渲染的页面；empty 栏目内没有年报；no_column 未找到年报栏目；failed 失败；interrupted 中断）及原因、请求数、304 数、新文件与新报告数、按类型统计的错误、列表声明条数（announced）与实际抓到条数（reached）、渲染的页面、跳过的其他网站。",
                         "facets": ["status", "start_url"],
                         "sort_desc": "id",
                     },
