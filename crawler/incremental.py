@@ -59,8 +59,10 @@ class ConditionalGetMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request):
-        if request.method != "GET" or "If-None-Match" in request.headers or request.meta.get("ask_in_full"):
+        if request.method != "GET" or "If-None-Match" in request.headers:
             return None
+        if request.meta.get("ask_in_full") or request.meta.get("playwright"):
+            return None  # an API's replies, and pages drawn from one: an unchanged shell proves nothing
         state = archive_state(self.crawler)
         if request.meta.get("kind") in ("list", "discovery") and (
             state.revalidate or not state.previous_run_finished

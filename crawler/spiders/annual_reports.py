@@ -81,7 +81,11 @@ class AnnualReportSpider(scrapy.Spider):
         self.render_start = render == "js"
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield self.page_request(self.start_url, depth=0, render=self.render_start)
+        render = self.render_start
+        if render and not rendering.rendering_available(self.crawler.settings):
+            self.note_render_failure(self.start_url, rendering.rendering_problem(self.crawler.settings))
+            render = False  # read it as it comes; the run says it could not be rendered
+        yield self.page_request(self.start_url, depth=0, render=render)
 
     def page_request(
         self, url: str, depth: int, title: str | None = None, render: bool = False
@@ -102,7 +106,7 @@ class AnnualReportSpider(scrapy.Spider):
     def parse_start(
         self, response: Response, depth: int, title: str | None, rendered: bool = False
     ) -> Iterator:
-        if depth == 0 and not rendered:  # how the run is judged: a source whose start page fails has failed
+        if depth == 0:  # how the run is judged: a source whose start page fails has failed
             self.crawler.stats.set_value("govreports/start_page_status", response.status)
         if response.status == 304:  # a column's page, unchanged since the last run
             yield self.fetched(response, "list", title)
@@ -157,18 +161,18 @@ class AnnualReportSpider(scrapy.Spider):
 
     def render_request(self, url: str, depth: int, title: str | None) -> scrapy.Request | ListPageRead:
         if not rendering.rendering_available(self.crawler.settings):
-            self.crawler.stats.set_value(
-                "govreports/render_failures",
-                [*self.crawler.stats.get_value("govreports/render_failures", []), f"{url} (no browser)"],
-            )
+            self.note_render_failure(url, rendering.rendering_problem(self.crawler.settings))
             return ListPageRead(column=url, url=url, status=None, rendered=True, items=[], reports=[])
         return self.page_request(url, depth, title, render=True)
 
     def render_failed(self, failure) -> None:
-        url = failure.request.url
-        self.logger.warning("could not render %s: %s", url, failure.value)
+        self.note_render_failure(failure.request.url, str(failure.value))
+
+    def note_render_failure(self, url: str, why: str | None) -> None:
+        """A page that needed a browser and did not get one: the run is judged partial for it."""
+        self.logger.warning("could not render %s: %s", url, why)
         failures = self.crawler.stats.get_value("govreports/render_failures", [])
-        self.crawler.stats.set_value("govreports/render_failures", [*failures, f"{url} ({failure.value})"])
+        self.crawler.stats.set_value("govreports/render_failures", [*failures, f"{url} ({why})"])
 
     def same_site_frames(self, page: ListResponse) -> list[str]:
         """The page's iframes on its own site (a list is often framed in from the disclosure platform)."""
