@@ -417,7 +417,10 @@ def test_generic_never_goes_back_or_elsewhere(url, body):
     [
         ("http://www.a.gov.cn/x.html", "https://a.gov.cn/y.html", True),
         ("http://127.0.0.1:8000/x.html", "http://127.0.0.1:9000/y.html", True),
-        ("http://a.gov.cn/x.html", "http://b.a.gov.cn/y.html", False),
+        # One government's hosts are one site (its disclosure platform on zfxxgk.<city>.gov.cn) …
+        ("http://a.gov.cn/x.html", "http://zfxxgk.a.gov.cn/y.html", True),
+        # … another government's are not.
+        ("http://a.gov.cn/x.html", "http://b.gov.cn/y.html", False),
         ("http://sjzf.example.invalid/x.html", "http://127.0.0.1/y.html", False),
     ],
 )

@@ -10,7 +10,9 @@ from crawler.links import (
     looks_like_annual_report,
     looks_like_column,
     looks_like_disclosure_section,
+    registrable_domain,
     same_column,
+    same_site,
 )
 
 
@@ -58,3 +60,52 @@ def test_columns_and_the_way_to_them():
     assert column_directory("http://a.gov.cn/zfxxgk/zfxxgknb/202001/t20200120_1.html") == ""
     assert same_column("http://a.gov.cn/xxgk/ndbg/", "http://a.gov.cn/xxgk/ndbg/list.html")
     assert not same_column("http://a.gov.cn/xxgk/ndbg/", "http://b.gov.cn/xxgk/ndbg/")
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["图解：某县2023年政府信息公开工作年度报告", "一图读懂某县2022年政府信息公开工作年度报告"],
+)
+def test_graphics_about_a_report_are_not_reports(title):
+    assert not looks_like_annual_report(title)
+
+
+@pytest.mark.parametrize(
+    ("title", "url"),
+    [
+        ("政务公开", "http://a.gov.cn/col/col12/index.html"),
+        ("公开", "http://a.gov.cn/channel/3/"),
+        ("", "http://www.mohurd.gov.cn/gongkai/"),
+        ("", "http://a.gov.cn/govinfo/index.html"),
+    ],
+)
+def test_ways_into_the_disclosure_section(title, url):
+    assert looks_like_disclosure_section(title, url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://zfxxgk.beijing.gov.cn/110016/zfxxgknb/list.shtml",
+        "http://a.gov.cn/zfxxgknb/nlist.htm",
+        "http://a.gov.cn/zfxxgknb/index.htm",
+        "http://a.gov.cn/zfxxgknb/1.html",
+    ],
+)
+def test_list_page_file_names(url):
+    assert column_directory(url) == "zfxxgknb"
+
+
+@pytest.mark.parametrize(
+    ("url", "domain"),
+    [
+        ("http://gjj.nanjing.gov.cn/x", "nanjing.gov.cn"),
+        ("https://zfxxgk.nanjing.gov.cn:8443/11/zfxxgknb/list.shtml", "nanjing.gov.cn"),
+        ("http://www.jiangning.gov.cn/", "jiangning.gov.cn"),  # a district: its own government
+        ("http://www.example.com/", "example.com"),
+        ("http://127.0.0.1:8000/", "127.0.0.1"),
+    ],
+)
+def test_registrable_domains(url, domain):
+    assert registrable_domain(url) == domain
+    assert same_site(url, f"http://other.{domain}/") is ("." in domain and not domain[0].isdigit())

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from crawler.cms import ListPage, ListRequest, ListResponse
 from crawler.cms.html_lists import announced_total, link_title, listed_links, parse_markup
+from crawler.links import same_site
 
 name = "generic"
 
@@ -34,17 +35,6 @@ def parse(response: ListResponse) -> ListPage:
     return ListPage(
         links=links, next=next_page(response.url, response.text), announced=announced_total(response.text)
     )
-
-
-def same_site(url: str, other: str) -> bool:
-    """Same host, whatever the scheme or port; 「www.」 is the same site as the bare domain."""
-    host, other_host = urlsplit(url).hostname, urlsplit(other).hostname
-    return bool(host) and _bare(host) == _bare(other_host or "")
-
-
-def _bare(host: str) -> str:
-    host = host.lower()
-    return host[4:] if host.startswith("www.") else host
 
 
 def next_page(page_url: str, markup: str) -> ListRequest | None:
