@@ -5,17 +5,14 @@ are broken or shaped differently."""
 from __future__ import annotations
 
 import json
-import urllib.request
-from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from crawler.cms import ListedLink, ListPage, ListRequest, ListResponse, ewb
 from crawler.cms.families import detect_adapter
 from crawler.links import looks_like_annual_report
-from extract.readers.html import decode_html
-from govreports.portal import SAMPLE_COLUMN, SAMPLE_PORTAL, PortalRequest, PortalResponse, PortalServer
+from govreports.portal import SAMPLE_COLUMN, SAMPLE_PORTAL, PortalServer
+from tests.adapter_walk import BASE, answer, as_truth, fetch_over_http, links_of, page_response, reply, walk
 from tests.portals.ewb import (
     API_PATH,
     CATEGORYNUM,
@@ -30,7 +27,6 @@ from tests.portals.ewb import (
     record_json,
 )
 
-BASE = "http://127.0.0.1:8080"  # never contacted: the adapter is a pure function of the response
 PAGE_URL = BASE + LIST_PAGE_URL
 API_URL = BASE + API_PATH
 FIRST_BODY = {
@@ -53,51 +49,7 @@ def portal(tmp_path) -> dict:
     return {**build_ewb_portal(tmp_path), "root": tmp_path}
 
 
-# --- calling the fixture as PortalServer would ---------------------------------------------------------
-
-
-def portal_request(method: str, url: str, body: str | None, headers: dict[str, str]) -> PortalRequest:
-    parts = urlsplit(url)
-    return PortalRequest(
-        method,
-        parts.path,
-        parse_qs(parts.query),
-        parse_qs(body or ""),  # PortalServer reads every body as a form too
-        {name.lower(): value for name, value in headers.items()} | {"host": parts.netloc},
-        body=body or "",
-    )
-
-
-def answer(portal: dict, request: ListRequest) -> PortalResponse:
-    """The fixture's answer to a list request: its API route, or a static file (the script)."""
-    path = urlsplit(request.url).path
-    if path in portal["routes"]:
-        return portal["routes"][path](
-            portal_request(request.method, request.url, request.body, request.headers)
-        )
-    data = (portal["root"] / path.lstrip("/")).read_bytes()
-    return PortalResponse(data, "application/javascript" if path.endswith(".js") else "text/html")
-
-
-def reply(portal: dict, request: ListRequest, *, body: bool = True, carry: bool = True) -> ListResponse:
-    """The answer as the spider hands it to the adapter: with the body sent and the carry, unless told."""
-    response = answer(portal, request)
-    assert response.status == 200, response.body
-    text, _ = decode_html(response.body, response.media_type)
-    return ListResponse(
-        request.url,
-        text,
-        response.body,
-        response.media_type,
-        request_body=request.body if body else None,
-        carry=dict(request.carry) if carry else {},
-    )
-
-
-def page_response(root: Path, path: str, base: str = BASE) -> ListResponse:
-    data = (root / urlsplit(path).path.lstrip("/")).read_bytes()
-    text, _ = decode_html(data)
-    return ListResponse(base + path, text, data, "text/html")
+# --- replies and walks ---------------------------------------------------------------------------------
 
 
 def json_reply(value: object, request_body: str | None = None, carry: dict | None = None) -> ListResponse:
@@ -107,21 +59,8 @@ def json_reply(value: object, request_body: str | None = None, carry: dict | Non
 
 def follow_list(portal: dict, **options) -> tuple[list[ListPage], list[ListRequest]]:
     """Every response from the iframe page to the list's end, as the spider walks them (one at a time)."""
-    page = ewb.parse(page_response(portal["root"], LIST_PAGE_URL))
-    pages, requests = [page], []
-    while page.next is not None:
-        assert len(requests) < 20, "the list never ends"
-        requests.append(page.next)
-        page = ewb.parse(reply(portal, page.next, **options))
-        pages.append(page)
-    return pages, requests
-
-
-def as_truth(links: list[ListedLink], base: str = BASE) -> list[dict]:
-    return [
-        {"url_path": link.url.removeprefix(base), "title": link.title, "published": link.published}
-        for link in links
-    ]
+    iframe_page = page_response(portal["root"], LIST_PAGE_URL)
+    return walk(ewb, iframe_page, lambda request: reply(portal, request, **options))
 
 
 def items_of(pages: list[ListPage]) -> list[ListedLink]:
@@ -388,20 +327,7 @@ def test_fixture_site(portal):
 def test_list_over_http(portal):
     """The same walk through PortalServer: a real GET of the script and real JSON POSTs."""
     with PortalServer(portal["root"], routes=portal["routes"]) as server:
-
-        def fetch(request: ListRequest) -> ListResponse:
-            data = request.body.encode("utf-8") if request.body is not None else None
-            http_request = urllib.request.Request(request.url, data, request.headers, method=request.method)
-            with urllib.request.urlopen(http_request, timeout=10) as response:
-                body, media_type = response.read(), response.headers.get("Content-Type")
-            text, _ = decode_html(body, media_type)
-            return ListResponse(request.url, text, body, media_type, request.body, dict(request.carry))
-
-        page = ewb.parse(fetch(ListRequest(server.url + LIST_PAGE_URL)))
-        links = []
-        while page.next is not None:
-            page = ewb.parse(fetch(page.next))
-            links += page.links
-    assert as_truth(links, server.url) == portal["items"]
+        pages, _ = walk(ewb, fetch_over_http(ListRequest(server.url + LIST_PAGE_URL)), fetch_over_http)
+    assert as_truth(links_of(pages[1:]), server.url) == portal["items"]
     assert len(portal["list_requests"]) == 4
     assert all(request.headers["x-requested-with"] == "XMLHttpRequest" for request in portal["list_requests"])

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import time
-import urllib.request
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
@@ -17,7 +16,8 @@ from lxml import etree
 
 from crawler.cms import ListedLink, ListPage, ListRequest, ListResponse, hanweb
 from extract.readers.html import decode_html
-from govreports.portal import SAMPLE_COLUMN, SAMPLE_PORTAL, PortalRequest, PortalResponse, PortalServer
+from govreports.portal import SAMPLE_COLUMN, SAMPLE_PORTAL, PortalServer
+from tests.adapter_walk import BASE, answer, as_truth, fetch_over_http, links_of, page_response, reply, walk
 from tests.portals.hanweb import (
     COLUMN_FORM,
     COLUMNID,
@@ -34,7 +34,6 @@ from tests.portals.hanweb import (
     record_li,
 )
 
-BASE = "http://127.0.0.1:8080"  # never contacted: the adapter is a pure function of the response
 COLUMN_URL = f"{BASE}/col/col{COLUMNID}/index.html"
 FIRST_WINDOW = f"{BASE}{PROXY_PATH}?startrecord=16&endrecord=60&perpage=15"
 EXPECTED_FORM = {
@@ -72,49 +71,11 @@ def variant_portal(root: Path, variant: str) -> dict:
     return {**build_hanweb_portal(root, **VARIANTS[variant]), "root": root}
 
 
-def page_response(root: Path, path: str, base: str = BASE) -> ListResponse:
-    data = (root / path.lstrip("/")).read_bytes()
-    text, _ = decode_html(data)
-    return ListResponse(base + path, text, data, "text/html")
-
-
-def answer(portal: dict, request: ListRequest) -> PortalResponse:
-    """What the fixture's dataproxy.jsp answers, called as PortalServer would call it."""
-    parts = urlsplit(request.url)
-    headers = {name.lower(): value for name, value in request.headers.items()} | {"host": parts.netloc}
-    portal_request = PortalRequest(
-        request.method, parts.path, parse_qs(parts.query), parse_qs(request.body or ""), headers
-    )
-    return portal["routes"][parts.path](portal_request)
-
-
-def reply(portal: dict, request: ListRequest) -> ListResponse:
-    """The reply as the spider hands it to the adapter: with the body sent and what the request carried."""
-    response = answer(portal, request)
-    assert response.status == 200, response.body
-    text, _ = decode_html(response.body, response.media_type)
-    return ListResponse(
-        request.url, text, response.body, response.media_type, request_body=request.body, carry=request.carry
-    )
-
-
 def follow_list(portal: dict) -> tuple[list[ListedLink], list[ListRequest], list[ListPage]]:
-    page = hanweb.parse(page_response(portal["root"], portal["column_path"]))
-    links, requests, pages = list(page.links), [], [page]
-    while page.next is not None:
-        assert len(requests) < 20, "the list never ends"
-        requests.append(page.next)
-        page = hanweb.parse(reply(portal, page.next))
-        links += page.links
-        pages.append(page)
-    return links, requests, pages
-
-
-def as_truth(links: list[ListedLink], base: str = BASE) -> list[dict]:
-    return [
-        {"url_path": link.url.removeprefix(base), "title": link.title, "published": link.published}
-        for link in links
-    ]
+    """The column page's links and every reply's, the windows asked for, and the pages read."""
+    column = page_response(portal["root"], portal["column_path"])
+    pages, requests = walk(hanweb, column, lambda request: reply(portal, request))
+    return links_of(pages), requests, pages
 
 
 def column_page(body: str) -> str:
@@ -531,22 +492,10 @@ def test_list_over_http(tmp_path, variant):
     portal = variant_portal(tmp_path, variant)
     with PortalServer(portal["root"], routes=portal["routes"]) as server:
         column_path = portal["column_path"]
-        with urllib.request.urlopen(server.url + column_path, timeout=10) as response:
-            data = response.read()
-        page = hanweb.parse(ListResponse(server.url + column_path, decode_html(data)[0], data))
-        links, posts = list(page.links), 0
-        while page.next is not None:
-            request, posts = page.next, posts + 1
-            http_request = urllib.request.Request(
-                request.url, request.body.encode("ascii"), request.headers, method=request.method
-            )
-            with urllib.request.urlopen(http_request, timeout=10) as response:
-                data = response.read()
-            text = decode_html(data, response.headers.get("Content-Type"))[0]
-            page = hanweb.parse(ListResponse(request.url, text, data, request_body=request.body))
-            links += page.links
-    assert as_truth(links, server.url) == portal["items"]
+        column = fetch_over_http(ListRequest(server.url + column_path))
+        pages, posts = walk(hanweb, column, fetch_over_http)
+    assert as_truth(links_of(pages), server.url) == portal["items"]
     seen = portal["list_requests"]
-    assert len(seen) == posts == (2 if variant == "default" else 3)
+    assert len(seen) == len(posts) == (2 if variant == "default" else 3)
     assert all(request.headers["x-requested-with"] == "XMLHttpRequest" for request in seen)
     assert all(request.headers["referer"] == server.url + column_path for request in seen)

@@ -5,8 +5,6 @@ replies that are errors or not JSON."""
 from __future__ import annotations
 
 import json
-import urllib.request
-from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
@@ -14,8 +12,8 @@ from w3lib.url import safe_url_string
 
 from crawler.cms import ListedLink, ListPage, ListRequest, ListResponse, families, jpaas
 from crawler.links import looks_like_annual_report
-from extract.readers.html import decode_html
-from govreports.portal import SAMPLE_COLUMN, SAMPLE_PORTAL, PortalRequest, PortalResponse, PortalServer
+from govreports.portal import SAMPLE_COLUMN, SAMPLE_PORTAL, PortalServer
+from tests.adapter_walk import BASE, answer, as_truth, fetch_over_http, links_of, page_response, reply, walk
 from tests.portals.hanweb import build_hanweb_portal
 from tests.portals.jpaas import (
     API_PATH,
@@ -30,7 +28,6 @@ from tests.portals.jpaas import (
     unit_script,
 )
 
-BASE = "http://127.0.0.1:8080"  # never contacted: the adapter is a pure function of the response
 COLUMN_URL = f"{BASE}{COLUMN_PATH}"
 
 
@@ -39,45 +36,11 @@ def portal(tmp_path) -> dict:
     return {**build_jpaas_portal(tmp_path), "root": tmp_path}
 
 
-def page_response(root: Path, path: str, base: str = BASE) -> ListResponse:
-    data = (root / path.lstrip("/")).read_bytes()
-    text, _ = decode_html(data)
-    return ListResponse(base + path, text, data, "text/html")
-
-
-def answer(portal: dict, request: ListRequest) -> PortalResponse:
-    """What the fixture's unit API answers, called as PortalServer would call it."""
-    parts = urlsplit(request.url)
-    headers = {name.lower(): value for name, value in request.headers.items()} | {"host": parts.netloc}
-    portal_request = PortalRequest(request.method, parts.path, parse_qs(parts.query), {}, headers)
-    return portal["routes"][parts.path](portal_request)
-
-
-def reply(portal: dict, request: ListRequest) -> ListResponse:
-    response = answer(portal, request)
-    assert response.status == 200, response.body
-    text, _ = decode_html(response.body, response.media_type)
-    # The spider hands the request's carry back with the reply.
-    return ListResponse(request.url, text, response.body, response.media_type, carry=dict(request.carry))
-
-
 def follow_list(portal: dict) -> tuple[list[ListedLink], list[ListRequest], list[ListPage]]:
-    page = jpaas.parse(page_response(portal["root"], portal["column_path"]))
-    links, requests, replies = [], [], []
-    while page.next is not None:
-        assert len(requests) < 20, "the list never ends"
-        requests.append(page.next)
-        page = jpaas.parse(reply(portal, page.next))
-        replies.append(page)
-        links += page.links
-    return links, requests, replies
-
-
-def as_truth(links: list[ListedLink], base: str = BASE) -> list[dict]:
-    return [
-        {"url_path": link.url.removeprefix(base), "title": link.title, "published": link.published}
-        for link in links
-    ]
+    """The items of every reply (the shell lists none), the pages asked for, and the replies read."""
+    shell = page_response(portal["root"], portal["column_path"])
+    pages, requests = walk(jpaas, shell, lambda request: reply(portal, request))
+    return links_of(pages[1:]), requests, pages[1:]
 
 
 def paging(request: ListRequest) -> dict:
@@ -369,21 +332,9 @@ def test_fixture_site(portal):
 def test_list_over_http(portal):
     """The same walk through PortalServer: real GETs with the adapter's URLs and headers."""
     with PortalServer(portal["root"], routes=portal["routes"]) as server:
-        with urllib.request.urlopen(server.url + COLUMN_PATH, timeout=10) as response:
-            data = response.read()
-        page = jpaas.parse(ListResponse(server.url + COLUMN_PATH, data.decode("utf-8"), data))
-        links = []
-        while page.next is not None:
-            request = page.next
-            with urllib.request.urlopen(
-                urllib.request.Request(request.url, headers=request.headers), timeout=10
-            ) as r:
-                data = r.read()
-            page = jpaas.parse(
-                ListResponse(request.url, data.decode("utf-8"), data, carry=dict(request.carry))
-            )
-            links += page.links
-    assert as_truth(links, server.url) == portal["items"]
+        shell = fetch_over_http(ListRequest(server.url + COLUMN_PATH))
+        pages, _ = walk(jpaas, shell, fetch_over_http)
+    assert as_truth(links_of(pages[1:]), server.url) == portal["items"]
     seen = portal["list_requests"]
     assert len(seen) == 3
     assert all(request.headers["x-requested-with"] == "XMLHttpRequest" for request in seen)

@@ -6,17 +6,15 @@ that are not what was asked for."""
 from __future__ import annotations
 
 import json
-import urllib.request
-from pathlib import Path
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
 
-from crawler.cms import ListedLink, ListPage, ListRequest, ListResponse, trs, trs_search
+from crawler.cms import ListPage, ListRequest, ListResponse, trs, trs_search
 from crawler.cms.families import detect_adapter
 from crawler.links import looks_like_annual_report
-from extract.readers.html import decode_html
-from govreports.portal import SAMPLE_COLUMN, SAMPLE_PORTAL, PortalRequest, PortalResponse, PortalServer
+from govreports.portal import SAMPLE_COLUMN, SAMPLE_PORTAL, PortalServer
+from tests.adapter_walk import BASE, answer, as_truth, fetch_over_http, page_response, reply, walk
 from tests.portals.trs_search import (
     CHANNELID,
     CLASSSQL,
@@ -30,7 +28,6 @@ from tests.portals.trs_search import (
     search_record,
 )
 
-BASE = "http://127.0.0.1:8080"  # never contacted: the adapter is a pure function of the response
 COLUMN_URL = BASE + COLUMN_PATH
 SEARCH_URL = BASE + SEARCH_PATH
 EXPECTED_HEADERS = {
@@ -46,32 +43,12 @@ def portal(tmp_path) -> dict:
     return {**build_trs_search_portal(tmp_path), "root": tmp_path}
 
 
-def page_response(root: Path, path: str, base: str = BASE) -> ListResponse:
-    """A page of the site as the spider hands it to an adapter (a directory is served its index.htm)."""
-    file = root / path.lstrip("/")
-    data = (file / "index.htm" if path.endswith("/") else file).read_bytes()
-    text, _ = decode_html(data)
-    return ListResponse(base + path, text, data, "text/html")
-
-
-def answer(portal: dict, request: ListRequest) -> PortalResponse:
-    """What the fixture's /fjdzapp/search answers, called as PortalServer would call it."""
-    parts = urlsplit(request.url)
-    headers = {name.lower(): value for name, value in request.headers.items()} | {"host": parts.netloc}
-    portal_request = PortalRequest(
-        request.method, parts.path, parse_qs(parts.query), parse_qs(request.body or ""), headers
-    )
-    return portal["routes"][parts.path](portal_request)
-
-
 def fetch(portal: dict, request: ListRequest) -> ListResponse:
-    """The reply to ``request`` as the spider hands it back: the body sent and the carry with it."""
+    """The reply to ``request`` as the spider hands it back: a further static page of the column (a GET),
+    or the search API's answer with the body sent and the carry."""
     if request.method == "GET":
         return page_response(portal["root"], urlsplit(request.url).path)
-    response = answer(portal, request)
-    assert response.status == 200, response.body
-    text, _ = decode_html(response.body, response.media_type)
-    return ListResponse(request.url, text, response.body, response.media_type, request.body, request.carry)
+    return reply(portal, request)
 
 
 def follow_list(portal: dict) -> tuple[list[ListPage], list[ListRequest]]:
@@ -79,19 +56,7 @@ def follow_list(portal: dict) -> tuple[list[ListPage], list[ListRequest]]:
     column = page_response(portal["root"], portal["column_path"])
     adapter = detect_adapter(column)
     assert adapter is trs_search
-    pages, requests = [adapter.parse(column)], []
-    while pages[-1].next is not None:
-        assert len(requests) < 20, "the list never ends"
-        requests.append(pages[-1].next)
-        pages.append(adapter.parse(fetch(portal, requests[-1])))
-    return pages, requests
-
-
-def as_truth(links: list[ListedLink], base: str = BASE) -> list[dict]:
-    return [
-        {"url_path": link.url.removeprefix(base), "title": link.title, "published": link.published}
-        for link in links
-    ]
+    return walk(adapter, column, lambda request: fetch(portal, request))
 
 
 def listed_items(page: ListPage, portal: dict, base: str = BASE) -> list[dict]:
@@ -441,21 +406,9 @@ def test_list_over_http(portal):
     """The same walk through PortalServer: real POSTs with the adapter's body and headers."""
     with PortalServer(portal["root"], routes=portal["routes"]) as server:
         column_url = server.url + portal["column_path"]
-        with urllib.request.urlopen(column_url, timeout=10) as response:
-            data = response.read()
-        page = trs_search.parse(ListResponse(column_url, data.decode("utf-8"), data))
-        items = listed_items(page, portal, server.url)
-        while page.next is not None:
-            request = page.next
-            http_request = urllib.request.Request(
-                request.url, request.body.encode("ascii"), request.headers, method=request.method
-            )
-            with urllib.request.urlopen(http_request, timeout=10) as response:
-                data = response.read()
-            page = trs_search.parse(
-                ListResponse(request.url, data.decode("utf-8"), data, None, request.body, request.carry)
-            )
-            items += as_truth(page.links, server.url)
+        pages, _ = walk(trs_search, fetch_over_http(ListRequest(column_url)), fetch_over_http)
+    items = listed_items(pages[0], portal, server.url)
+    items += [entry for page in pages[1:] for entry in as_truth(page.links, server.url)]
     assert items == portal["items"]
     seen = portal["list_requests"]
     assert len(seen) == 4

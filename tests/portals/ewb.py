@@ -33,7 +33,15 @@ from datetime import date
 from pathlib import Path
 
 from govreports.portal import PortalRequest, PortalResponse
-from tests.portals.gkmlpt import tiny_pdf
+from tests.portals.common import (
+    ColumnItem,
+    article_meta,
+    json_response,
+    list_truth,
+    report_opening,
+    write,
+    write_articles,
+)
 
 CITY = "江州市"
 DISTRICT = "云湖区"
@@ -68,13 +76,7 @@ ATTACHMENTS = {
 
 
 @dataclass(frozen=True)
-class Item:
-    title: str
-    published: date
-    kind: str  # "report" or "notice"
-    agency: str
-    year: int
-
+class Item(ColumnItem):
     @property
     def guid(self) -> str:
         digest = hashlib.sha1(self.title.encode("utf-8")).hexdigest()
@@ -194,19 +196,16 @@ def record_json(item: Item) -> dict:
 def build_ewb_portal(root: Path) -> dict:
     """Write the site under ``root``; return its routes and ground truth (see the module docstring)."""
     items = column_items()
-    _write(root / "robots.txt", "User-agent: *\nDisallow: /search/\n")
-    _write(root / "index.html", _home_page())
-    _write(root / DISCLOSURE_PATH.lstrip("/"), _disclosure_page())
-    _write(root / COLUMN_PATH.lstrip("/"), _column_page())
-    _write(root / LIST_PAGE.lstrip("/"), list_page())
-    _write(root / SCRIPT_PATH.lstrip("/"), common_script())
-    _write(root / "search" / "index.html", _page("站内搜索", "<p>请输入关键词。</p>"))
+    write(root / "robots.txt", "User-agent: *\nDisallow: /search/\n")
+    write(root / "index.html", _home_page())
+    write(root / DISCLOSURE_PATH.lstrip("/"), _disclosure_page())
+    write(root / COLUMN_PATH.lstrip("/"), _column_page())
+    write(root / LIST_PAGE.lstrip("/"), list_page())
+    write(root / SCRIPT_PATH.lstrip("/"), common_script())
+    write(root / "search" / "index.html", _page("站内搜索", "<p>请输入关键词。</p>"))
     for path, title in SIBLING_COLUMNS:
-        _write(root / path.lstrip("/"), _sibling_page(title))
-    for item in items:
-        _write(root / item.url_path.lstrip("/"), _article_page(item))
-        for path in item.attachments:
-            _write(root / path.lstrip("/"), _attachment_bytes(path, item.title))
+        write(root / path.lstrip("/"), _sibling_page(title))
+    write_articles(root, items, _article_page)
     log: list[PortalRequest] = []
     return {
         "routes": {API_PATH: list_route(items, log)},
@@ -220,32 +219,10 @@ def build_ewb_portal(root: Path) -> dict:
         "categorynum": CATEGORYNUM,
         "page_size": PAGE_SIZE,
         "announced": len(items),
-        "reports": [
-            {
-                "url_path": item.url_path,
-                "title": item.title,
-                "year": item.year,
-                "agency": item.agency,
-                "published": item.published.isoformat(),
-                "attachments": item.attachments,
-            }
-            for item in items
-            if item.kind == "report"
-        ],
-        "non_reports": [item.url_path for item in items if item.kind == "notice"],
-        # The whole list in API order, for checks on titles and dates as listed.
-        "items": [
-            {"url_path": item.url_path, "title": item.title, "published": item.published.isoformat()}
-            for item in items
-        ],
+        **list_truth(items),
         "robots_disallow": ["/search/"],
         "list_requests": log,
     }
-
-
-def _write(path: Path, content: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
 
 
 def _page(title: str, body: str, meta: str = "") -> str:
@@ -452,13 +429,7 @@ def _article_page(item: Item) -> str:
 {paragraphs}
 {files}
 </div></div>"""
-    meta = (
-        f'\n<meta name="ColumnName" content="{COLUMN_NAME}">'
-        f'\n<meta name="ArticleTitle" content="{html.escape(item.title)}">'
-        f'\n<meta name="PubDate" content="{published} 10:00">'
-        f'\n<meta name="ContentSource" content="{item.agency}">'
-    )
-    return _page(item.title, body, meta)
+    return _page(item.title, body, article_meta(COLUMN_NAME, item.title, f"{published} 10:00", item.agency))
 
 
 def _article_text(item: Item) -> list[str]:
@@ -469,25 +440,10 @@ def _article_text(item: Item) -> list[str]:
             f"{SITE_NAME}办公室",
         ]
     return [
-        f"本报告根据《中华人民共和国政府信息公开条例》要求，由{item.agency}编制。",
-        "全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
-        "政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。"
-        f"本报告所列数据的统计期限自{item.year}年1月1日起至{item.year}年12月31日止。",
+        *report_opening(item.agency, item.year),
         f"一、总体情况。{item.year}年，{item.agency}认真贯彻落实政府信息公开工作要求，依法办理政府信息公开申请。",
         "二、存在的主要问题及改进情况。公开内容的针对性有待加强，下一步将进一步规范公开工作。",
     ]
-
-
-def _attachment_bytes(path: str, title: str) -> bytes:
-    if path.endswith(".pdf"):
-        return tiny_pdf(f"Annual report {hashlib.sha1(title.encode()).hexdigest()[:8]}")
-    # An OLE compound-file header: enough for a stored .doc to be recognised as one, not a readable file.
-    return (
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-        + b"\x00" * 16
-        + b"\x3e\x00\x03\x00\xfe\xff\x09\x00"
-        + b"\x00" * 480
-    )
 
 
 # --- the list API --------------------------------------------------------------------------------------
@@ -536,9 +492,8 @@ def _body_problem(body: dict) -> str | None:
 
 
 def _json(value: dict, status: int = 200, text: str = "") -> PortalResponse:
-    value = {**value, "status": {"code": status, "text": text}}
-    body = json.dumps(value, ensure_ascii=False).encode("utf-8")
-    return PortalResponse(body, media_type="application/json;charset=UTF-8", status=status)
+    """A reply as Epoint's REST actions give it: the payload, then a status of its own."""
+    return json_response({**value, "status": {"code": status, "text": text}}, status)
 
 
 def _error(status: int, reason: str) -> PortalResponse:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from tests.portals.gkmlpt import tiny_pdf
+from tests.portals.common import tiny_pdf, write
 
 COLUMN_DIR = "/xxgk/ndbg/"
 COLUMN_PATH = COLUMN_DIR + "list.html"
@@ -73,22 +73,22 @@ def build_generic_portal(root: Path) -> dict:
     """Write the portal under ``root``; return its (empty) routes and the crawl's ground truth."""
     items = _items()
     pages = [items[start : start + PER_PAGE] for start in range(0, len(items), PER_PAGE)]
-    _write(root / "robots.txt", "User-agent: *\nDisallow: /search/\n")
-    _write(root / "index.html", _page(SITE_NAME, _home_body()))
-    _write(root / "xxgk" / "index.html", _page("信息公开", _section_body()))
-    _write(root / "lxwm.html", _page("联系我们", "<p>地址：示例县人民路1号</p>"))
-    _write(root / "search" / "index.html", _page("站内搜索", "<p>请输入关键字</p>"))
+    write(root / "robots.txt", "User-agent: *\nDisallow: /search/\n")
+    write(root / "index.html", _page(SITE_NAME, _home_body()))
+    write(root / "xxgk" / "index.html", _page("信息公开", _section_body()))
+    write(root / "lxwm.html", _page("联系我们", "<p>地址：示例县人民路1号</p>"))
+    write(root / "search" / "index.html", _page("站内搜索", "<p>请输入关键字</p>"))
     for number, page_items in enumerate(pages, start=1):
         encoding = "gbk" if number == 2 else "utf-8"
-        _write(
+        write(
             root / _list_path(number).lstrip("/"),
             _list_page(page_items, number, len(pages), len(items), encoding),
             encoding,
         )
     for item in items:
-        _write(root / item.path.lstrip("/"), _article_page(item), item.encoding)
+        write(root / item.path.lstrip("/"), _article_page(item), item.encoding)
         if item.attachment:
-            (root / item.attachment.lstrip("/")).write_bytes(tiny_pdf(f"Annual report {item.report_year}"))
+            write(root / item.attachment.lstrip("/"), tiny_pdf(f"Annual report {item.report_year}"))
     return {
         "routes": {},
         "column_path": COLUMN_PATH,
@@ -140,11 +140,6 @@ def _list_path(number: int) -> str:
 
 
 # --- pages ------------------------------------------------------------------------------------------
-
-
-def _write(path: Path, text: str, encoding: str = "utf-8") -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode(encoding))
 
 
 def _esc(text: str) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import io
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import docx
 
 from govreports.portal import PortalRequest, PortalResponse
+from tests.portals.common import json_response, tiny_pdf, write
 
 SID = "755099"
 CATEGORY = 0  # the API's "every category"
@@ -82,15 +82,13 @@ class Document:
 def build_gkmlpt_portal(root: Path) -> dict:
     """Write the portal's static files under ``root``; return its routes and the crawl's ground truth."""
     documents = _documents()
-    _write(root / "robots.txt", "User-agent: *\nDisallow: /search/\n")
-    _write(root / "index.html", _home_page())
-    _write(root / "search" / "index.html", _page("站内搜索", "<p>请输入关键字</p>"))
+    write(root / "robots.txt", "User-agent: *\nDisallow: /search/\n")
+    write(root / "index.html", _home_page())
+    write(root / "search" / "index.html", _page("站内搜索", "<p>请输入关键字</p>"))
     for document in documents:
-        _write(root / document.path.lstrip("/"), _article_page(document))
+        write(root / document.path.lstrip("/"), _article_page(document))
         for extension, path in zip(document.attachments, document.attachment_paths, strict=True):
-            target = root / path.lstrip("/")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(_attachment(document, extension))
+            write(root / path.lstrip("/"), _attachment(document, extension))
     column = _column_page().encode("utf-8")
     return {
         "routes": {COLUMN_PATH: lambda _request: PortalResponse(column), API_PATH: list_api(documents)},
@@ -134,8 +132,7 @@ def list_api(documents: list[Document]):
 
 
 def _json(value: dict, status: int = 200) -> PortalResponse:
-    body = json.dumps(value, ensure_ascii=False).encode("utf-8")
-    return PortalResponse(body, media_type="application/json; charset=utf-8", status=status)
+    return json_response(value, status, "application/json; charset=utf-8")
 
 
 def _article_json(document: Document, origin: str) -> dict:
@@ -203,11 +200,6 @@ def _report_attachments(agency: str, year: int) -> tuple[str, ...]:
 
 
 # --- pages ------------------------------------------------------------------------------------------
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
 
 
 def _esc(text: str) -> str:
@@ -299,29 +291,6 @@ def _article_text(document: Document) -> str:
 def _attachment(document: Document, extension: str) -> bytes:
     text = f"Annual report {document.report_year} of document {document.doc_id}"
     return tiny_pdf(text) if extension == "pdf" else tiny_docx(document.title)
-
-
-def tiny_pdf(text: str) -> bytes:
-    """A valid one-page PDF showing one line of ASCII text."""
-    stream = f"BT /F1 12 Tf 72 760 Td ({text}) Tj ET".encode("ascii")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 def tiny_docx(title: str) -> bytes:

@@ -43,7 +43,15 @@ from pathlib import Path
 from urllib.parse import quote
 
 from govreports.portal import PortalRequest, PortalResponse
-from tests.portals.gkmlpt import tiny_pdf
+from tests.portals.common import (
+    ColumnItem,
+    article_meta,
+    list_truth,
+    newest_first,
+    report_opening,
+    write,
+    write_articles,
+)
 
 SITE_NAME = "清溪县人民政府"
 COUNTY = "清溪县"
@@ -78,12 +86,7 @@ _TITLE_CUT = 24  # lists cut longer titles with 「…」 and keep the full titl
 
 
 @dataclass(frozen=True)
-class Item:
-    title: str
-    published: date
-    kind: str  # "report" or "notice"
-    agency: str
-    year: int
+class Item(ColumnItem):
     artid: int = 0
 
     @property
@@ -108,13 +111,7 @@ class Item:
 
 def column_items() -> list[Item]:
     """Every item of the column, newest first, with article ids rising with the publication date."""
-    items = sorted(_reports() + _notices(), key=lambda item: (item.published, item.title))
-    numbered = [_with_id(item, 3_104_000 + 1_379 * index) for index, item in enumerate(items)]
-    return list(reversed(numbered))
-
-
-def _with_id(item: Item, artid: int) -> Item:
-    return Item(item.title, item.published, item.kind, item.agency, item.year, artid)
+    return newest_first(_reports() + _notices(), lambda n, item: replace(item, artid=3_104_000 + 1_379 * n))
 
 
 def _reports() -> list[Item]:
@@ -262,39 +259,18 @@ def build_hanweb_portal(
     record = MARKUPS[markup or ("tr" if legacy_jquery else "li")]
     variant = nextgroup is False or legacy_jquery
     flavour = Flavour(record, nextgroup, legacy_jquery, VARIANT_PERPAGE if variant else PERPAGE)
-    _write(root / "robots.txt", "User-agent: *\nDisallow: /search/\n")
-    _write(root / "index.html", _home_page(items))
-    _write(root / "search" / "index.html", _page("站内搜索", "<p>请输入关键词。</p>"))
+    write(root / "robots.txt", "User-agent: *\nDisallow: /search/\n")
+    write(root / "index.html", _home_page(items))
+    write(root / "search" / "index.html", _page("站内搜索", "<p>请输入关键词。</p>"))
     charset = "gbk" if legacy_jquery else "utf-8"
-    _write(root / COLUMN_PATH.lstrip("/"), _column_page(items, flavour, charset), charset)
-    for item in items:
-        _write(root / item.url_path.lstrip("/"), _article_page(item), item.encoding)
-        for path in item.attachments:
-            _write(root / path.lstrip("/"), _attachment_bytes(path, item.title))
+    write(root / COLUMN_PATH.lstrip("/"), _column_page(items, flavour, charset), charset)
+    write_articles(root, items, _article_page, lambda item: item.encoding)
     log: list[PortalRequest] = []
     return {
         "routes": {flavour.proxy_path: dataproxy_route(items, flavour, log)},
         "column_path": COLUMN_PATH,
         "home_path": "/",
-        "reports": [
-            {
-                "url_path": item.url_path,
-                "title": item.title,
-                "year": item.year,
-                "agency": item.agency,
-                "published": item.published.isoformat(),
-                "encoding": item.encoding,
-                "attachments": item.attachments,
-            }
-            for item in items
-            if item.kind == "report"
-        ],
-        "non_reports": [item.url_path for item in items if item.kind == "notice"],
-        # The whole list in column order, for checks on titles and dates as listed.
-        "items": [
-            {"url_path": item.url_path, "title": item.title, "published": item.published.isoformat()}
-            for item in items
-        ],
+        **list_truth(items, "encoding"),
         "announced": len(items),  # the column's totalRecord / totalrecord
         "robots_disallow": ["/search/"],
         "form": flavour.required_form,  # what the endpoint insists on
@@ -302,11 +278,6 @@ def build_hanweb_portal(
         "perpage": flavour.perpage,
         "list_requests": log,
     }
-
-
-def _write(path: Path, content: str | bytes, encoding: str = "utf-8") -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content.encode(encoding) if isinstance(content, str) else content)
 
 
 def _page(title: str, body: str, charset: str = "utf-8", meta: str = "") -> str:
@@ -431,12 +402,7 @@ def _article_page(item: Item) -> str:
 {paragraphs}
 {files}
 </div></div>"""
-    meta = (
-        f'\n<meta name="ColumnName" content="{COLUMN_NAME}">'
-        f'\n<meta name="ArticleTitle" content="{html.escape(item.title)}">'
-        f'\n<meta name="PubDate" content="{published} 09:30">'
-        f'\n<meta name="ContentSource" content="{item.agency}">'
-    )
+    meta = article_meta(COLUMN_NAME, item.title, f"{published} 09:30", item.agency)
     return _page(item.title, body, item.encoding, meta)
 
 
@@ -449,26 +415,11 @@ def _article_text(item: Item) -> list[str]:
             f"{SITE_NAME}办公室",
         ]
     return [
-        f"本报告根据《中华人民共和国政府信息公开条例》要求，由{item.agency}编制。",
-        f"全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
-        f"政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。"
-        f"本报告所列数据的统计期限自{item.year}年1月1日起至{item.year}年12月31日止。",
+        *report_opening(item.agency, item.year),
         f"一、总体情况。{item.year}年，{item.agency}认真贯彻落实政府信息公开工作要求，"
         "主动公开政府信息，依法办理政府信息公开申请。",
         "二、存在的主要问题及改进情况。公开内容的针对性有待加强，下一步将进一步规范公开工作。",
     ]
-
-
-def _attachment_bytes(path: str, title: str) -> bytes:
-    if path.endswith(".pdf"):
-        return tiny_pdf(f"Annual report {hashlib.sha1(title.encode()).hexdigest()[:8]}")
-    # An OLE compound-file header: enough for a stored .doc to be recognised as one, not a readable file.
-    return (
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-        + b"\x00" * 16
-        + b"\x3e\x00\x03\x00\xfe\xff\x09\x00"
-        + b"\x00" * 480
-    )
 
 
 # --- the list API --------------------------------------------------------------------------------------

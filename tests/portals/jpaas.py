@@ -29,12 +29,22 @@ import hashlib
 import html
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from govreports.portal import PortalRequest, PortalResponse
-from tests.portals.gkmlpt import tiny_pdf
+from tests.portals.common import (
+    JSON_MEDIA_TYPE,
+    ColumnItem,
+    article_meta,
+    json_response,
+    list_truth,
+    newest_first,
+    report_opening,
+    write,
+    write_articles,
+)
 
 MINISTRY = "城乡建设部"
 SITE_NAME = f"中华人民共和国{MINISTRY}"
@@ -66,12 +76,7 @@ _TITLE_CUT = 26  # lists cut longer titles with 「…」 and keep the full titl
 
 
 @dataclass(frozen=True)
-class Item:
-    title: str
-    published: date
-    kind: str  # "report" or "notice"
-    agency: str
-    year: int
+class Item(ColumnItem):
     artid: int = 0
 
     @property
@@ -93,13 +98,7 @@ class Item:
 
 def column_items() -> list[Item]:
     """Every item of the column, newest first, with article ids rising with the publication date."""
-    items = sorted(_reports() + _notices(), key=lambda item: (item.published, item.title))
-    numbered = [_with_id(item, 771_020 + 37 * index) for index, item in enumerate(items)]
-    return list(reversed(numbered))
-
-
-def _with_id(item: Item, artid: int) -> Item:
-    return Item(item.title, item.published, item.kind, item.agency, item.year, artid)
+    return newest_first(_reports() + _notices(), lambda n, item: replace(item, artid=771_020 + 37 * n))
 
 
 def _report_day(agency: str, year: int) -> date:
@@ -165,13 +164,10 @@ def _notices() -> list[Item]:
 def build_jpaas_portal(root: Path) -> dict:
     """Write the site under ``root``; return its routes and ground truth (see the module docstring)."""
     items = column_items()
-    _write(root / "index.html", _home_page())
-    _write(root / "gongkai" / "index.html", _disclosure_page())
-    _write(root / COLUMN_PATH.lstrip("/"), _column_page())
-    for item in items:
-        _write(root / item.url_path.lstrip("/"), _article_page(item))
-        for path in item.attachments:
-            _write(root / path.lstrip("/"), _attachment_bytes(path, item.title))
+    write(root / "index.html", _home_page())
+    write(root / "gongkai" / "index.html", _disclosure_page())
+    write(root / COLUMN_PATH.lstrip("/"), _column_page())
+    write_articles(root, items, _article_page)
     log: list[PortalRequest] = []
     return {
         "routes": {API_PATH: unit_route(items, log)},
@@ -179,34 +175,12 @@ def build_jpaas_portal(root: Path) -> dict:
         "home_path": HOME_PATH,
         "disclosure_path": DISCLOSURE_PATH,
         "api_path": API_PATH,
-        "reports": [
-            {
-                "url_path": item.url_path,
-                "title": item.title,
-                "year": item.year,
-                "agency": item.agency,
-                "published": item.published.isoformat(),
-                "attachments": item.attachments,
-            }
-            for item in items
-            if item.kind == "report"
-        ],
-        "non_reports": [item.url_path for item in items if item.kind == "notice"],
-        # The whole list in column order, for checks on titles and dates as listed.
-        "items": [
-            {"url_path": item.url_path, "title": item.title, "published": item.published.isoformat()}
-            for item in items
-        ],
+        **list_truth(items),
         "announced": len(items),  # the pagination div's count
         "page_size": PAGE_SIZE,
         "query": {key: ("null" if value is None else value) for key, value in QUERY.items()},
         "list_requests": log,
     }
-
-
-def _write(path: Path, content: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
 
 
 def _page(title: str, body: str, meta: str = "") -> str:
@@ -314,13 +288,7 @@ def _article_page(item: Item) -> str:
 {paragraphs}
 {files}
 </div></div>"""
-    meta = (
-        f'\n<meta name="ColumnName" content="{COLUMN_NAME}">'
-        f'\n<meta name="ArticleTitle" content="{html.escape(item.title)}">'
-        f'\n<meta name="PubDate" content="{published} 10:00">'
-        f'\n<meta name="ContentSource" content="{item.agency}">'
-    )
-    return _page(item.title, body, meta)
+    return _page(item.title, body, article_meta(COLUMN_NAME, item.title, f"{published} 10:00", item.agency))
 
 
 def _article_text(item: Item) -> list[str]:
@@ -331,26 +299,11 @@ def _article_text(item: Item) -> list[str]:
             f"{item.agency}办公厅",
         ]
     return [
-        f"本报告根据《中华人民共和国政府信息公开条例》要求，由{item.agency}编制。",
-        "全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
-        "政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。"
-        f"本报告所列数据的统计期限自{item.year}年1月1日起至{item.year}年12月31日止。",
+        *report_opening(item.agency, item.year),
         f"一、总体情况。{item.year}年，{item.agency}认真贯彻落实政府信息公开工作要求，"
         "主动公开政府信息，依法办理政府信息公开申请。",
         "五、存在的主要问题及改进情况。公开内容的针对性有待加强，下一步将进一步规范公开工作。",
     ]
-
-
-def _attachment_bytes(path: str, title: str) -> bytes:
-    if path.endswith(".pdf"):
-        return tiny_pdf(f"Annual report {hashlib.sha1(title.encode()).hexdigest()[:8]}")
-    # An OLE compound-file header: enough for a stored .doc to be recognised as one, not a readable file.
-    return (
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-        + b"\x00" * 16
-        + b"\x3e\x00\x03\x00\xfe\xff\x09\x00"
-        + b"\x00" * 480
-    )
 
 
 # --- the unit API --------------------------------------------------------------------------------------
@@ -401,7 +354,7 @@ def unit_route(items: list[Item], log: list[PortalRequest]) -> Callable[[PortalR
             return _error(400, "paramJson 参数格式错误")
         page_no, rows = paging
         window = items[(page_no - 1) * rows : page_no * rows]
-        return PortalResponse(unit_reply(window, len(items), page_no, rows), "application/json;charset=UTF-8")
+        return PortalResponse(unit_reply(window, len(items), page_no, rows), JSON_MEDIA_TYPE)
 
     return route
 
@@ -429,7 +382,4 @@ def _paging(query: dict[str, list[str]]) -> tuple[int, int] | None:
 
 
 def _error(status: int, message: str) -> PortalResponse:
-    body = json.dumps(
-        {"code": str(status), "success": False, "message": message, "data": None}, ensure_ascii=False
-    )
-    return PortalResponse(body.encode("utf-8"), "application/json;charset=UTF-8", status)
+    return json_response({"code": str(status), "success": False, "message": message, "data": None}, status)

@@ -28,7 +28,7 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.portals.gkmlpt import tiny_pdf
+from tests.portals.common import tiny_pdf, write
 
 BUREAU_HOST = "gjj.qingxi.gov.cn"
 PLATFORM_HOST = "zfxxgk.qingxi.gov.cn"
@@ -98,23 +98,23 @@ def build_sibling_hosts_portal(root: Path, port: int) -> dict:
     bureau, platform = root / BUREAU_HOST, root / PLATFORM_HOST
     items = column_items(COLUMN, AGENCY, 8_812_000)
     newest = items[0] if items[0].year else next(item for item in items if item.year)
-    _write(bureau / "index.html", _page(AGENCY, _bureau_home(newest, platform_origin)))
-    _write(bureau / "zwgk" / "index.html", _page("政务公开", _bureau_disclosure_page(platform_origin)))
-    _write(bureau / "robots.txt", "User-agent: *\nDisallow: /search/\n")
-    _write(platform / "robots.txt", "User-agent: *\nDisallow:\n")
+    write(bureau / "index.html", _page(AGENCY, _bureau_home(newest, platform_origin)))
+    write(bureau / "zwgk" / "index.html", _page("政务公开", _bureau_disclosure_page(platform_origin)))
+    write(bureau / "robots.txt", "User-agent: *\nDisallow: /search/\n")
+    write(platform / "robots.txt", "User-agent: *\nDisallow:\n")
     _write_list(platform, COLUMN, items, pages=None)
     partial_items = column_items(PARTIAL_COLUMN, "青溪市医疗保障局", 8_813_000)[:25]
     _write_list(platform, PARTIAL_COLUMN, partial_items, pages=1)
     framed_items = column_items(FRAMED_COLUMN, "青溪市审计局", 8_814_000)[:PER_PAGE]
-    _write(platform / FRAMED_COLUMN.strip("/") / "index.html", _framed_shell())
-    _write(platform / FRAMED_COLUMN.strip("/") / "list_frame.html", _page("列表", _list_markup(framed_items)))
+    write(platform / FRAMED_COLUMN.strip("/") / "index.html", _framed_shell())
+    write(platform / FRAMED_COLUMN.strip("/") / "list_frame.html", _page("列表", _list_markup(framed_items)))
     for item in framed_items:
         _write_article(platform, item)
-    _write(
+    write(
         platform / EMPTY_COLUMN.strip("/") / "list.shtml",
         _page("政府信息公开年报", '<ul class="list"></ul><p class="nodata">暂无信息</p>'),
     )
-    _write(
+    write(
         platform / NO_COLUMN_PAGE.strip("/"),
         _page("机构职能", "<p>负责全市住房公积金的归集、管理和使用。</p>"),
     )
@@ -181,7 +181,7 @@ def _write_list(site: Path, column: str, items: list[Item], pages: int | None) -
                 "if(!first){location.href=(o.curr==1?'list':'list_'+(o.curr-1))+'.shtml';}}});</script>"
             )
         body = _list_markup(chunk) + f'<div class="total">共{len(items)}条</div>' + pager
-        _write(site / column.strip("/") / name, _page("政府信息公开年报", body))
+        write(site / column.strip("/") / name, _page("政府信息公开年报", body))
     for item in items:
         _write_article(site, item)
 
@@ -217,11 +217,9 @@ def _write_article(site: Path, item: Item) -> None:
         for path in item.attachments
     )
     body = f"<h1>{html.escape(item.title)}</h1><p>发布日期：{item.published}</p><p>一、总体情况</p>{files}"
-    _write(site / item.path.lstrip("/"), _page(item.title, body))
+    write(site / item.path.lstrip("/"), _page(item.title, body))
     for path in item.attachments:
-        target = site / path.lstrip("/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(tiny_pdf(f"report {item.year}"))
+        write(site / path.lstrip("/"), tiny_pdf(f"report {item.year}"))
 
 
 def _page(title: str, body: str) -> str:
@@ -229,8 +227,3 @@ def _page(title: str, body: str) -> str:
         '<!DOCTYPE html><html><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title></head><body>{body}</body></html>"
     )
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")

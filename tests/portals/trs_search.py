@@ -27,17 +27,24 @@ Deterministic: no clock, no randomness.
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from math import ceil
 from pathlib import Path
 
 from govreports.portal import PortalRequest, PortalResponse
-from tests.portals.gkmlpt import tiny_pdf
+from tests.portals.common import (
+    ColumnItem,
+    article_meta,
+    json_response,
+    list_truth,
+    newest_first,
+    report_opening,
+    write,
+    write_articles,
+)
 
 CITY = "泉安市"
 SITE_NAME = "泉安市生态环境局"
@@ -81,12 +88,7 @@ NEWS = (
 
 
 @dataclass(frozen=True)
-class Item:
-    title: str
-    published: date
-    kind: str  # "report" or "notice"
-    agency: str
-    year: int
+class Item(ColumnItem):
     docid: int = 0
     hour: int = 9
 
@@ -122,12 +124,9 @@ class Item:
 
 def column_items() -> list[Item]:
     """Every item of the column, newest first, with document ids rising with the release date."""
-    items = sorted(_reports() + _notices(), key=lambda item: (item.published, item.title))
-    numbered = [
-        Item(item.title, item.published, item.kind, item.agency, item.year, 5_981_203 + 1_237 * n, 8 + n % 9)
-        for n, item in enumerate(items)
-    ]
-    return list(reversed(numbered))
+    return newest_first(
+        _reports() + _notices(), lambda n, item: replace(item, docid=5_981_203 + 1_237 * n, hour=8 + n % 9)
+    )
 
 
 def agency_name(agency: str, year: int) -> str:
@@ -209,22 +208,19 @@ def _notices() -> list[Item]:
 def build_trs_search_portal(root: Path, max_static_index: int = 1) -> dict:
     """Write the site under ``root``; return its routes and ground truth (see the module docstring)."""
     items = column_items()
-    _write(root / "robots.txt", "User-agent: *\nDisallow: /search/\n")
-    _write(root / "index.htm", _home_page())
-    _write(root / SECTION_PATH.lstrip("/") / "index.htm", _section_page())
-    _write(root / "zfxxgk" / "zfxxgkzn" / "index.htm", _page("政府信息公开指南", "<p>（指南正文略）</p>"))
+    write(root / "robots.txt", "User-agent: *\nDisallow: /search/\n")
+    write(root / "index.htm", _home_page())
+    write(root / SECTION_PATH.lstrip("/") / "index.htm", _section_page())
+    write(root / "zfxxgk" / "zfxxgkzn" / "index.htm", _page("政府信息公开指南", "<p>（指南正文略）</p>"))
     for title, day, docid in NEWS:
         path = f"xwdt/gzdt/{day:%Y%m}/t{day:%Y%m%d}_{docid}.htm"
-        _write(root / path, _page(title, f"<h3>{html.escape(title)}</h3><p>（正文略）</p>"))
+        write(root / path, _page(title, f"<h3>{html.escape(title)}</h3><p>（正文略）</p>"))
     column = root / COLUMN_PATH.lstrip("/")
     for index in range(max(max_static_index, 1)):
         shown = items[index * PREPAGE : (index + 1) * PREPAGE] if index < max_static_index else []
         name = "index.htm" if index == 0 else f"index_{index}.htm"
-        _write(column / name, _column_page(shown, len(items), max_static_index))
-    for item in items:
-        _write(root / item.url_path.lstrip("/"), _article_page(item))
-        for path in item.attachments:
-            _write(root / path.lstrip("/"), _attachment_bytes(path, item.title))
+        write(column / name, _column_page(shown, len(items), max_static_index))
+    write_articles(root, items, _article_page)
     log: list[PortalRequest] = []
     return {
         "routes": {SEARCH_PATH: search_route(items, log)},
@@ -232,34 +228,12 @@ def build_trs_search_portal(root: Path, max_static_index: int = 1) -> dict:
         "home_path": "/",
         "search_path": SEARCH_PATH,
         "announced": len(items),
-        "reports": [
-            {
-                "url_path": item.url_path,
-                "title": item.title,
-                "year": item.year,
-                "agency": item.agency,
-                "published": item.published.isoformat(),
-                "attachments": item.attachments,
-            }
-            for item in items
-            if item.kind == "report"
-        ],
-        "non_reports": [item.url_path for item in items if item.kind == "notice"],
-        # The whole list in column order, for checks on titles and dates as listed.
-        "items": [
-            {"url_path": item.url_path, "title": item.title, "published": item.published.isoformat()}
-            for item in items
-        ],
+        **list_truth(items),
         "list_args": dict(LIST_ARGS),
         "prepage": PREPAGE,
         "max_static_index": max_static_index,
         "list_requests": log,
     }
-
-
-def _write(path: Path, content: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
 
 
 def _page(title: str, body: str, meta: str = "", scripts: str = "") -> str:
@@ -387,13 +361,7 @@ def _article_page(item: Item) -> str:
 {paragraphs}
 </div>
 <div class="xl_file">{files}</div></div>"""
-    meta = (
-        f'\n<meta name="ColumnName" content="{COLUMN_NAME}">'
-        f'\n<meta name="ArticleTitle" content="{html.escape(item.title)}">'
-        f'\n<meta name="PubDate" content="{released}">'
-        f'\n<meta name="ContentSource" content="{source}">'
-    )
-    return _page(item.title, body, meta)
+    return _page(item.title, body, article_meta(COLUMN_NAME, item.title, released, source))
 
 
 def _article_text(item: Item) -> list[str]:
@@ -405,25 +373,10 @@ def _article_text(item: Item) -> list[str]:
         ]
     agency = agency_name(item.agency, item.year)
     return [
-        f"本报告根据《中华人民共和国政府信息公开条例》要求，由{agency}编制。",
-        "全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
-        "政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。"
-        f"本报告所列数据的统计期限自{item.year}年1月1日起至{item.year}年12月31日止。",
+        *report_opening(agency, item.year),
         f"一、总体情况。{item.year}年，{agency}认真贯彻落实政府信息公开工作要求。",
         "二、存在的主要问题及改进情况。公开内容的针对性有待加强，下一步将进一步规范公开工作。",
     ]
-
-
-def _attachment_bytes(path: str, title: str) -> bytes:
-    if path.endswith(".pdf"):
-        return tiny_pdf(f"Annual report {hashlib.sha1(title.encode()).hexdigest()[:8]}")
-    # An OLE compound-file header: enough for a stored .doc to be recognised as one.
-    return (
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-        + b"\x00" * 16
-        + b"\x3e\x00\x03\x00\xfe\xff\x09\x00"
-        + b"\x00" * 480
-    )
 
 
 # --- the search API ------------------------------------------------------------------------------------
@@ -438,16 +391,16 @@ def search_route(items: list[Item], log: list[PortalRequest]) -> Callable[[Porta
             return PortalResponse(b"<html><body><h1>405 Method Not Allowed</h1></body></html>", status=405)
         form = {key: values[0] for key, values in request.form.items()}
         if form.get("channelid") != CHANNELID or form.get("classsql") != CLASSSQL:
-            return _json({"code": "400", "msg": "参数错误：channelid/classsql"}, 400)
+            return json_response({"code": "400", "msg": "参数错误：channelid/classsql"}, 400)
         page, prepage = form.get("page", ""), form.get("prepage", "")
         if not (page.isdigit() and prepage.isdigit() and int(page) >= 1 and 1 <= int(prepage) <= 500):
-            return _json({"code": "400", "msg": "参数错误：page/prepage"}, 400)
+            return json_response({"code": "400", "msg": "参数错误：page/prepage"}, 400)
         number, size = int(page), int(prepage)
         host = request.headers.get("host")
         origin = f"http://{host}" if host else ""  # replies give absolute URLs, as real ones do
         shown = items[(number - 1) * size : number * size]
         start = (number - 1) * size
-        return _json(
+        return json_response(
             {
                 "pageCount": ceil(len(items) / size),
                 "page": number,
@@ -480,8 +433,3 @@ def search_record(item: Item, position: int, origin: str) -> dict:
     if position % 8 == 5:
         record["docreltime"] = int(item.released.timestamp() * 1000)
     return record
-
-
-def _json(value: dict, status: int = 200) -> PortalResponse:
-    body = json.dumps(value, ensure_ascii=False).encode("utf-8")
-    return PortalResponse(body, "application/json;charset=UTF-8", status)
