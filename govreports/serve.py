@@ -97,6 +97,20 @@ def datasette_metadata(database: str) -> dict:
                     },
                 },
                 "queries": {
+                    "incomplete_crawls": {
+                        "title": "未抓全的来源（最近一次抓取）",
+                        "description": (
+                            "每个来源最近一次抓取的状态不是 finished 的：partial 抓到的少于列表声明的条数，"
+                            "empty 栏目内没有年报，no_column 未找到年报栏目，failed 失败，interrupted 中断。"
+                        ),
+                        "sql": (
+                            "select r.start_url, s.agency, r.status, r.reason, r.announced, r.reached, "
+                            "r.rendered, r.skipped_hosts, r.started_at "
+                            "from crawl_runs r left join sources s on s.id = r.source_id "
+                            "where r.id in (select max(id) from crawl_runs group by start_url) "
+                            "and r.status != 'finished' order by r.started_at desc"
+                        ),
+                    },
                     "applications_by_year": {
                         "title": "各年度依申请公开总量",
                         "sql": (

@@ -7,6 +7,9 @@ import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -19,11 +22,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def datasette(crawled_archive):
+@contextmanager
+def serving(db: Path) -> Iterator[str]:
+    """``govreports serve`` on a free port as a process; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [*GOVREPORTS, "serve", "--db", str(crawled_archive), "--port", str(port)],
+        [*GOVREPORTS, "serve", "--db", str(db), "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -38,9 +42,17 @@ def datasette(crawled_archive):
                 process.kill()
                 raise RuntimeError(process.stdout.read().decode(errors="replace")) from None
             time.sleep(0.3)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def datasette(crawled_archive):
+    with serving(crawled_archive) as base:
+        yield base
 
 
 def get_json(url: str):
@@ -66,3 +78,7 @@ def test_metadata_facets_and_canned_queries(datasette, expected_portal):
     assert next(row for row in by_year if row["year"] == 2020)["new_received"] == expected_2020
     metadata = get_json(datasette + "/-/metadata.json")
     assert metadata["databases"]["archive"]["tables"]["reports"]["title"].startswith("年度报告")
+
+
+def test_a_finished_crawl_is_not_listed_as_incomplete(datasette):
+    assert get_json(datasette + "/archive/incomplete_crawls.json?_shape=array") == []

@@ -16,6 +16,7 @@ import sqlite_utils
 from govreports.portal import PortalServer
 from tests.conftest import crawl
 from tests.portals.sibling_hosts import build_sibling_hosts_portal
+from tests.test_datasette import get_json, serving
 
 INCOMPLETE = 4  # the documented exit status of a partial, empty or no_column source
 
@@ -73,6 +74,10 @@ def test_a_pager_no_adapter_follows_ends_partial_not_finished(portal, tmp_path):
     assert (run["announced"], run["reached"]) == (portal["partial_announced"], portal["partial_reached"])
     assert "reached 10 of 25 announced" in run["reason"]
     assert ": partial (" in stderr
+    with serving(tmp_path / "archive.db") as datasette:  # and Datasette lists it among the incomplete
+        (listed,) = get_json(datasette + "/archive/incomplete_crawls.json?_shape=array")
+    assert (listed["start_url"], listed["status"]) == (portal["partial_url"], "partial")
+    assert (listed["announced"], listed["reached"]) == (25, 10)
 
 
 def test_a_framed_list_is_part_of_its_page(portal, tmp_path):
