@@ -433,3 +433,36 @@ def test_generic_reads_xhtml_with_an_xml_declaration():
     listing = generic.parse(text_response("http://a.gov.cn/x/list.html", text))
     assert [link.title for link in listing.links] == ["下一页", "甲"]
     assert listing.next.url == "http://a.gov.cn/x/list_2.html"
+
+
+@pytest.mark.parametrize(
+    ("script", "unfollowed"),
+    [
+        ("var countPage = 5 //共多少页\nvar currentPage = 0", True),  # TRS's variant, pages from 0
+        ("pager({totalPage: 3, currentPage: 1, el: '#page'})", True),
+        ("pager({totalPage: 3, currentPage: 3, el: '#page'})", False),  # the last page
+        ("var countPage = 1\nvar currentPage = 0", False),
+    ],
+)
+def test_generic_says_when_a_pager_script_hides_pages(script, unfollowed):
+    text = (
+        f'<ul><li><a href="a.html">某县2020年政府信息公开工作年度报告</a></li></ul><script>{script}</script>'
+    )
+    listing = generic.parse(text_response("http://a.gov.cn/xxgk/nb/index.html", text))
+    assert listing.next is None
+    assert bool(listing.unfollowed) is unfollowed
+
+
+def test_layui_pager_counts_are_announced_items():
+    text = "<div id='p'></div><script>laypage.render({elem: 'p', count: 37, limit: 10})</script>"
+    assert generic.parse(text_response("http://a.gov.cn/xxgk/nb/list.html", text)).announced == 37
+
+
+def test_trs_count_page_variables_page_like_create_page_html():
+    from crawler.cms import trs
+
+    text = '<a href="./202001/t20200131_1.html">某县2019年政府信息公开工作年度报告</a><script>var countPage = 3 //共多少页\nvar currentPage = 1</script>'
+    listing = trs.parse(text_response("http://a.gov.cn/xxgk/nb/index_1.shtml", text))
+    assert listing.next.url == "http://a.gov.cn/xxgk/nb/index_2.shtml" and listing.unfollowed is None
+    last = text.replace("currentPage = 1", "currentPage = 2")
+    assert trs.parse(text_response("http://a.gov.cn/xxgk/nb/index_2.shtml", last)).next is None

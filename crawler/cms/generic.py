@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from crawler.cms import ListPage, ListRequest, ListResponse
-from crawler.cms.html_lists import announced_total, link_title, listed_links, parse_markup
+from crawler.cms.html_lists import (
+    announced_total,
+    link_title,
+    listed_links,
+    pages_left_by_script,
+    parse_markup,
+)
 from crawler.links import same_site
 
 name = "generic"
@@ -32,9 +38,19 @@ def detect(response: ListResponse) -> bool:
 
 def parse(response: ListResponse) -> ListPage:
     links = [link for link in listed_links(response.text, response.url) if same_site(link.url, response.url)]
+    following = next_page(response.url, response.text)
     return ListPage(
-        links=links, next=next_page(response.url, response.text), announced=announced_total(response.text)
+        links=links,
+        next=following,
+        announced=announced_total(response.text),
+        unfollowed=None if following else hidden_pages(response.text),
     )
+
+
+def hidden_pages(text: str) -> str | None:
+    """For a page with no next page found: a pager script that still announces pages to come."""
+    left = pages_left_by_script(text)
+    return f"a pager script announces {left} more page(s) and links none" if left else None
 
 
 def next_page(page_url: str, markup: str) -> ListRequest | None:

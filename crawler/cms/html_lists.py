@@ -16,7 +16,11 @@ _ANNOUNCED = (
     re.compile(r"共\s*(\d+)\s*条"),
     re.compile(r"总记录数?\s*[:：]?\s*(\d+)"),
     re.compile(r"""\b(?:totalRecord|recordCount|totalCount|totalrecord|totalNum)['"]?\s*[:=]\s*['"]?(\d+)"""),
+    re.compile(r"laypage\.render\(\s*\{[^}]*?\bcount\s*:\s*['\"]?(\d+)"),  # layui's pager: count = items
 )
+# Pager scripts that state the number of pages, and the page shown: 「var totalPage = 5; var currentPage = 1」.
+_PAGE_COUNT = re.compile(r"""\b(?:totalPages?|pageCount|countPage|pageTotal)['"]?\s*[:=]\s*['"]?(\d+)""")
+_CURRENT_PAGE = re.compile(r"""\b(?:currentPage|curPage|nowPage|pageNo|curr)['"]?\s*[:=]\s*['"]?(\d+)""")
 
 
 def link_title(anchor) -> str:
@@ -66,3 +70,13 @@ def announced_total(text: str) -> int | None:
     """The number of items a list page says its list has, if it says (the largest statement wins)."""
     counts = [int(match) for pattern in _ANNOUNCED for match in pattern.findall(text)]
     return max(counts) if counts else None
+
+
+def pages_left_by_script(text: str) -> int | None:
+    """Pages a pager script says come after the one shown (「var countPage = 5 //共多少页」,
+    「currentPage = 2」, pages counted from 1, or from 0 when it says 0), when it says both."""
+    count, current = _PAGE_COUNT.search(text), _CURRENT_PAGE.search(text)
+    if not count or not current:
+        return None
+    shown = int(current[1]) + (1 if current[1] == "0" else 0)
+    return max(int(count[1]) - shown, 0)

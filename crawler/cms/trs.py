@@ -5,7 +5,7 @@ their pages plainly (下一页, list_1.shtml): those are followed as the generic
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from crawler.cms import ListPage, ListRequest, ListResponse, generic
 from crawler.cms.html_lists import announced_total, listed_links
@@ -15,6 +15,9 @@ name = "trs"
 # createPageHTML(pageCount, currentIndex, "index", "html") or createPage(…); page i>0 is index_i.html.
 _PAGER = re.compile(r'createPage(?:HTML)?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*"([^"]+)"\s*,\s*"([^"]+)"')
 _ARTICLE = re.compile(r"/t\d{8}_\d+\.s?html?")
+_COUNT_VAR = re.compile(r"\bvar\s+countPage\s*=\s*(\d+)")
+_CURRENT_VAR = re.compile(r"\bvar\s+currentPage\s*=\s*(\d+)")
+_PAGE_FILE = re.compile(r"/([a-z]+)(?:_\d+)?\.(s?html?)$")
 
 
 def detect(response: ListResponse) -> bool:
@@ -22,18 +25,27 @@ def detect(response: ListResponse) -> bool:
 
 
 def next_page(response: ListResponse) -> ListRequest | None:
-    match = _PAGER.search(response.text)
-    if not match:
+    if match := _PAGER.search(response.text):
+        count, current, page_name, extension = int(match[1]), int(match[2]), match[3], match[4]
+    elif (count_var := _COUNT_VAR.search(response.text)) and (
+        current_var := _CURRENT_VAR.search(response.text)
+    ):
+        # 「var countPage = 5 //共多少页」 「var currentPage = 0」: the pages of the URL's own name.
+        name = _PAGE_FILE.search(urlsplit(response.url).path)
+        page_name, extension = (name[1], name[2]) if name else ("index", "html")
+        count, current = int(count_var[1]), int(current_var[1])
+    else:
         return None
-    count, current, page_name, extension = int(match[1]), int(match[2]), match[3], match[4]
     if current + 1 >= count:
         return None
     return ListRequest(urljoin(response.url, f"{page_name}_{current + 1}.{extension}"))
 
 
 def parse(response: ListResponse) -> ListPage:
+    following = next_page(response) or generic.next_page(response.url, response.text)
     return ListPage(
         links=listed_links(response.text, response.url),
-        next=next_page(response) or generic.next_page(response.url, response.text),
+        next=following,
         announced=announced_total(response.text),
+        unfollowed=None if following else generic.hidden_pages(response.text),
     )
