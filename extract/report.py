@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import zipfile
 from io import BytesIO
+from pathlib import PurePath
 
+from extract.agency import agency_from_body, year_from_opening
 from extract.document import Document
 from extract.findings import finding
 from extract.metadata import date_from_url, iso_date, title_agency_year, title_from_lines, year_from_text
 from extract.readers.docx import read_docx
 from extract.readers.html import read_html
+from extract.readers.markdown import MARKDOWN, looks_like_markdown, read_markdown
 from extract.readers.text import read_text
 from extract.regions import level_of, region_of, region_parts
 from extract.sections import split_sections
@@ -51,8 +55,10 @@ class UnreadableDocument(ValueError):
     """The bytes are not a document at all (empty, or binary of no known kind)."""
 
 
-def sniff_media_type(data: bytes, declared: str | None = None) -> str:
-    """The document's type from its bytes; the declared type only breaks ties."""
+def sniff_media_type(data: bytes, declared: str | None = None, path: str | None = None) -> str:
+    """The document's type from its bytes; the declared type, then the file's extension, only break ties.
+
+    ``sniff_findings`` says so when the bytes overrule either."""
     head = data[:2048].lstrip()
     declared = (declared or "").split(";")[0].strip().lower()
     if data.startswith(b"%PDF"):
@@ -76,17 +82,133 @@ def sniff_media_type(data: bytes, declared: str | None = None) -> str:
             return XLSX
         return ZIP
     lowered = head[:512].lower()
-    if (
-        b"<html" in lowered
-        or b"<body" in lowered
-        or lowered.startswith((b"<!doctype html", b"<head", b"<meta"))
-    ):
+    if b"<html" in lowered or b"<body" in lowered or looks_like_html(data):
         return HTML
     if b"\x00" in data[:4096]:
         raise UnreadableDocument("binary data of no known document type")
-    if declared == HTML:
+    # A .html file is HTML whatever its first bytes, unless a declared text type says otherwise.
+    if declared == HTML or (not declared.startswith("text/") and extension_type(path) == HTML):
         return HTML
+    # Converter markdown (pipe tables, 「#」 headings), or text the declared type or the extension calls so.
+    if looks_like_markdown(data) or MARKDOWN in (_declared_type(declared), extension_type(path)):
+        return MARKDOWN
     return TEXT
+
+
+# What browsers sniff as HTML (WHATWG MIME Sniffing, 「text/html」 patterns) and the tags saved article
+# bodies open with: 「<div class=TRS_Editor>」, 「<p style=…>」, 「<table …>」, 「<span>」 — no <html>, no <body>.
+_HTML_OPENING_TAG = re.compile(
+    rb"<(?:!doctype\s+html|html|head|body|meta|link|title|script|style|iframe|div|p|span|font|strong|b|i|u|em"
+    rb"|a|br|hr|img|center|table|thead|tbody|tr|td|th|h[1-6]|section|article|header|footer|main|nav|ul|ol"
+    rb"|li|blockquote|pre|form|o:p)(?=[\s>/])",
+    re.IGNORECASE,
+)
+_HTML_COMMENT = re.compile(rb"<!--.*?-->\s*", re.DOTALL)
+_TABLE_TAG = re.compile(rb"<table[\s>]", re.IGNORECASE)
+_ROW_OR_CELL_TAG = re.compile(rb"<t[rd][\s>]", re.IGNORECASE)
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def looks_like_html(data: bytes) -> bool:
+    """HTML by content: the first thing after spaces (and comments) is a known tag, or there is table markup.
+
+    Browsers take a leading 「<!--」 alone as HTML; here what follows the comments decides, so Word's
+    「<!--[if …]-->」 before a tag is HTML while a converter's markdown opening 「<!-- image -->」 is not.
+    """
+    head = data[:4096].removeprefix(_UTF8_BOM).lstrip()
+    while head.startswith(b"<!--") and (comment := _HTML_COMMENT.match(head)):
+        head = head[comment.end() :]
+    if _HTML_OPENING_TAG.match(head):
+        return True
+    # Text before the table (a title line, then <table>…): the table markup still makes it HTML. A
+    # document opening with a markdown heading is a converter's markdown with inline tables, not HTML.
+    if head.startswith(b"#"):
+        return False
+    return bool(_TABLE_TAG.search(data) and _ROW_OR_CELL_TAG.search(data))
+
+
+# The types file extensions name; text types (plain, markdown) are one kind for the purpose of a finding.
+_EXTENSION_TYPES = {
+    ".html": HTML,
+    ".htm": HTML,
+    ".shtml": HTML,
+    ".xhtml": HTML,
+    ".txt": TEXT,
+    ".md": "text/markdown",
+    ".markdown": "text/markdown",
+    ".pdf": PDF,
+    ".doc": DOC,
+    ".docx": DOCX,
+    ".wps": WPS,
+    ".xls": XLS,
+    ".xlsx": XLSX,
+    ".png": PNG,
+    ".jpg": JPEG,
+    ".jpeg": JPEG,
+    ".zip": ZIP,
+}
+# Declared types that name one of ours under another spelling; generic ones (application/octet-stream)
+# name none and are never overruled.
+_DECLARED_ALIASES = {
+    "application/xhtml+xml": HTML,
+    "text/htm": HTML,
+    "image/jpg": JPEG,
+    "image/pjpeg": JPEG,
+    "application/x-pdf": PDF,
+    "application/x-msword": DOC,
+    "application/doc": DOC,
+    "application/kswps": WPS,
+    "application/wps-office.wps": WPS,
+    "application/x-zip-compressed": ZIP,
+    "text/x-markdown": "text/markdown",
+}
+_KNOWN_TYPES = {*_EXTENSION_TYPES.values()}
+
+
+def extension_type(path: str | None) -> str | None:
+    return _EXTENSION_TYPES.get(PurePath(path).suffix.lower()) if path else None
+
+
+def _declared_type(declared: str | None) -> str | None:
+    name = (declared or "").split(";")[0].strip().lower()
+    name = _DECLARED_ALIASES.get(name, name)
+    return name if name in _KNOWN_TYPES else None
+
+
+def _same_kind(said: str, detected: str) -> bool:
+    def kind(media_type: str) -> str:
+        if media_type.startswith("text/") and media_type != HTML:
+            return "text"  # plain text and markdown: one family, read by text readers
+        return "word" if media_type in (DOC, WPS) else media_type  # WPS is told from DOC by the label only
+
+    # DOCX and XLSX are ZIP containers: a server calling them application/zip is not wrong.
+    return kind(said) == kind(detected) or (said == ZIP and detected in (DOCX, XLSX))
+
+
+def sniff_findings(detected: str, declared: str | None, path: str | None) -> list[dict]:
+    """A finding for each thing the container said (declared type, file extension) that the bytes overruled."""
+    findings = []
+    said = _declared_type(declared)
+    if said and not _same_kind(said, detected):
+        findings.append(
+            finding(
+                "document.sniffed",
+                "media_type",
+                f"声明的类型 {declared} 与内容不符，按内容读作 {detected}",
+                "warning",
+            )
+        )
+    by_extension = extension_type(path)
+    if by_extension and not _same_kind(by_extension, detected):
+        findings.append(
+            finding(
+                "document.sniffed",
+                "path",
+                f"文件扩展名 {PurePath(path or '').suffix} 与内容不符，按内容读作 {detected}",
+                "warning",
+            )
+        )
+    return findings
 
 
 def read_document(data: bytes, media_type: str) -> Document:
@@ -96,6 +218,8 @@ def read_document(data: bytes, media_type: str) -> Document:
             return read_html(data, media_type)
         if media_type == TEXT:
             return read_text(data)
+        if media_type == MARKDOWN:
+            return read_markdown(data)
         if media_type == DOCX:
             return read_docx(data)
         if media_type == PDF:
@@ -140,9 +264,9 @@ def parse_document(
     """Extract one report. Raises UnreadableDocument only when the bytes are no document at all."""
     if not data.strip():
         raise UnreadableDocument("empty document")
-    detected = sniff_media_type(data, media_type)
+    detected = sniff_media_type(data, media_type, path)
     document = read_document(data, detected)
-    findings = list(document.findings)
+    findings = [*sniff_findings(detected, media_type, path), *document.findings]
 
     tables = _read_tables(document)
     for table in filter(None, tables.values()):
@@ -199,9 +323,15 @@ def report_metadata(document: Document, preamble: list[str], url: str | None) ->
         or title_from_lines(preamble)
     )
     agency, year = title_agency_year(title) if title else (None, None)
-    agency = agency or document.meta.get("ContentSource") or document.meta.get("发布机构")
+    # No title naming the agency (a saved article body): its signature or opening may.
+    agency = (
+        agency
+        or document.meta.get("ContentSource")
+        or document.meta.get("发布机构")
+        or agency_from_body(document.text_lines)
+    )
     text = "\n".join(document.text_lines)
-    year = year or year_from_text(text)
+    year = year or year_from_text(text) or year_from_opening(document.text_lines)
     published = (
         iso_date(document.meta.get("PubDate"))
         or iso_date(document.meta.get("发布日期"))

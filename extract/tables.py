@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from extract.document import Cell, Table
 from extract.findings import finding
+from extract.flattened import UNDECIDED
 from extract.numbers import CellNumber, is_blank, normalize_text, read_number, to_wan_yuan
 from extract.template import (
     APPLICANT_COLUMNS,
@@ -20,6 +21,8 @@ from extract.template import (
     APPLICATION_SUBROW_WORDS,
     DISCLOSURE_ITEM_WORDS,
     DISCLOSURE_METRIC_WORDS,
+    METRICS_2019,
+    METRICS_2021,
     MONEY_METRICS,
     REVIEW_KEYS,
     STATISTIC_KEYS,
@@ -212,7 +215,9 @@ def _store_application_row(result: ApplicationsTable, key: str, values: list[Cel
     if key in result.rows:
         result.findings.append(finding("applications.duplicate_row", key, f"「{label}」行重复，保留第一行"))
         return False
-    result.rows[key] = dict(zip(APPLICANT_COLUMNS, numbers, strict=True))
+    result.rows[key] = _believable(
+        dict(zip(APPLICANT_COLUMNS, numbers, strict=True)), "applications", result.findings, prefix=f"{key}."
+    )
     return True
 
 
@@ -268,7 +273,9 @@ def _derive_other_handling(table: ApplicationsTable) -> None:
     if "other_handling" in table.rows or not all(key in table.rows for key in parts):
         return
     table.rows["other_handling"] = {
-        column: sum(table.rows[key][column] for key in parts) for column in APPLICANT_COLUMNS
+        column: sum(table.rows[key][column] for key in parts)
+        for column in APPLICANT_COLUMNS
+        if all(column in table.rows[key] for key in parts)  # an absurd cell left out stays out
     }
 
 
@@ -293,7 +300,7 @@ def read_reviews(table: Table) -> ReviewsTable:
             continue
         numbers = row_integers(row.values, len(REVIEW_KEYS))
         if numbers is not None:
-            result.values = dict(zip(REVIEW_KEYS, numbers, strict=True))
+            result.values = _review_values(numbers, result.findings)
             return result
     result.findings.append(
         finding("reviews.unreadable", "reviews", f"表四中没有一行恰好给出 {len(REVIEW_KEYS)} 个数字")
@@ -325,7 +332,8 @@ def read_stray_reviews(table: Table) -> ReviewsTable | None:
             continue
         numbers = row_integers(row.values, len(REVIEW_KEYS))
         if numbers is not None:
-            result = ReviewsTable(values=dict(zip(REVIEW_KEYS, numbers, strict=True)))
+            result = ReviewsTable()
+            result.values = _review_values(numbers, result.findings)
             result.findings.append(
                 finding(
                     "reviews.heading_lost",
@@ -392,6 +400,7 @@ def _disclosure_value(number: CellNumber, metric: _Metric) -> tuple[int | float,
 def read_disclosure(table: Table) -> DisclosureTable:
     result = DisclosureTable()
     metrics: list[_Metric] = []
+    seen_items: set[str] = set()  # rows the table gives, read or not: only the others are missing
     for cells in table.rows:
         row = split_row(cells)
         if "信息内容" in row.joined:
@@ -400,6 +409,7 @@ def read_disclosure(table: Table) -> DisclosureTable:
         item = _match_words(row.joined, DISCLOSURE_ITEM_WORDS)
         if item is None or not metrics:
             continue
+        seen_items.add(item)
         fitted = fit_values(row.values, len(metrics))
         if fitted is None:
             result.findings.append(
@@ -422,6 +432,9 @@ def read_disclosure(table: Table) -> DisclosureTable:
                 )
                 continue
             value, unit = _disclosure_value(number, metric)
+            if absurd := absurd_value_finding("disclosure", f"{item}.{metric.key}", value, unit, cell.text):
+                result.findings.append(absurd)
+                continue
             if metric.key in MONEY_METRICS and (number.unit or metric.unit) == "元":
                 result.findings.append(
                     finding(
@@ -440,7 +453,89 @@ def read_disclosure(table: Table) -> DisclosureTable:
                     "label": f"{row.labels[-1]} / {metric.header}",
                 }
             )
+    result.findings.extend(_missing_disclosure_rows(result.metrics, seen_items))
     return result
+
+
+# The rows of table 二 in each template (report-template.md), in the table's order.
+_DISCLOSURE_ITEMS_2019 = (
+    "rules",
+    "normative_documents",
+    "licensing",
+    "other_services",
+    "penalty",
+    "coercion",
+    "fees",
+    "procurement",
+)
+_DISCLOSURE_ITEMS_2021 = ("rules", "normative_documents", "licensing", "penalty", "coercion", "fees")
+# Beijing splits 其他对外管理服务事项 into 行政检查 and 行政确认: either stands in for it.
+_OTHER_SERVICES_SPLIT = {"inspection", "confirmation"}
+_DISCLOSURE_ITEM_NAMES = {
+    "rules": "规章",
+    "normative_documents": "规范性文件",
+    "licensing": "行政许可",
+    "other_services": "其他对外管理服务事项",
+    "penalty": "行政处罚",
+    "coercion": "行政强制",
+    "fees": "行政事业性收费",
+    "procurement": "政府集中采购",
+}
+
+
+def _missing_disclosure_rows(metrics: set[str], seen_items: set[str]) -> list[dict]:
+    """Items the template has that a table giving the others lacks: a dropped row, not a zero."""
+    if not seen_items:
+        return []  # no row read at all: the table itself is the problem, reported elsewhere
+    if metrics & METRICS_2021:
+        template, expected = "2021", _DISCLOSURE_ITEMS_2021
+    elif metrics & METRICS_2019:
+        template, expected = "2019", _DISCLOSURE_ITEMS_2019
+    else:
+        return []
+    return [
+        finding(
+            "disclosure.missing_row",
+            item,
+            f"表二缺少「{_DISCLOSURE_ITEM_NAMES[item]}」行（{template} 年模板有此行），其数字未给出",
+            "warning",
+        )
+        for item in expected
+        if item not in seen_items and not (item == "other_services" and seen_items & _OTHER_SERVICES_SPLIT)
+    ]
+
+
+# Beyond any real report: no agency handles a billion items in a year, and 10⁸ 万元 (a trillion yuan) is
+# beyond any budget. Such a cell is a misread or digits run together, never a number to store.
+ABSURD_COUNT = 10**9
+ABSURD_WAN_YUAN = 10**8
+
+
+def absurd_value_finding(table: str, where: str, value: float, unit: str, text: str) -> dict | None:
+    """A finding ``{table}.absurd_value`` when a count (件) or an amount (万元) is beyond belief, else None."""
+    bound = ABSURD_WAN_YUAN if unit == "万元" else ABSURD_COUNT
+    if abs(value) <= bound:
+        return None
+    return finding(
+        f"{table}.absurd_value",
+        where,
+        f"「{text.strip()}」超出任何报告可能的数值（上限 {bound:,} {unit}），该单元格未采用",
+    )
+
+
+def _believable(counts: dict[str, int], table: str, findings: list[dict], prefix: str = "") -> dict[str, int]:
+    """The counts of one row of table 三 or 四 without its absurd cells, each left out with a finding."""
+    kept: dict[str, int] = {}
+    for key, value in counts.items():
+        if absurd := absurd_value_finding(table, f"{prefix}{key}", value, "件", str(value)):
+            findings.append(absurd)
+        else:
+            kept[key] = value
+    return kept
+
+
+def _review_values(numbers: list[int], findings: list[dict]) -> dict[str, int]:
+    return _believable(dict(zip(REVIEW_KEYS, numbers, strict=True)), "reviews", findings)
 
 
 # ------------------------------------------------------------------------------------- legacy 统计表
@@ -507,6 +602,8 @@ def read_statistics(table: Table) -> StatisticsTable:
             continue
         unit = " ".join(texts[columns.unit].split()) if columns.unit is not None else ""
         value_text = texts[columns.value]
+        if value_text == UNDECIDED:
+            continue  # digits run together that the document does not split: its finding says why
         if _is_top_heading(label):
             groups = []
         if is_blank(value_text) and is_blank(unit):
@@ -535,6 +632,8 @@ def read_statistics(table: Table) -> StatisticsTable:
                 entry["cumulative"] = cumulative.value
         if entry["unit"] == "元":
             entry["value"], entry["unit"] = to_wan_yuan(CellNumber(number.value, "元")), "万元"
+            if "cumulative" in entry:  # both columns in the same unit
+                entry["cumulative"] = to_wan_yuan(CellNumber(entry["cumulative"], "元"))
         result.entries.append(entry)
     return result
 

@@ -159,8 +159,11 @@ METRICS_2021 = {"issued", "repealed", "in_force", "fee_amount"}
 # so long-run series can join them. Matched against the indicator's own label, most specific first.
 STATISTIC_KEYS: tuple[tuple[str, str], ...] = (
     ("主动公开政府信息数", "proactive_published"),
+    ("主动公开信息数", "proactive_published"),
+    ("主动公开文件数", "proactive_published"),  # Fujian's 2014–2018 tables
     ("收到申请数", "applications_received"),
     ("受理申请数", "applications_received"),
+    ("受理依申请公开信息总数", "applications_received"),
     ("申请行政复议数", "reviews"),
     ("行政复议数", "reviews"),
     ("提起行政诉讼数", "suits"),

@@ -39,8 +39,9 @@ def check_applications(rows: dict[str, dict[str, int]]) -> list[dict]:
                 "表三缺少以下行，相关勾稽关系未校验：" + "、".join(missing),
             )
         )
-    if all(key in rows for key in ("new_received", "carried_over", "total_handled", "carried_forward")):
-        for column in APPLICANT_COLUMNS:
+    balance_rows = ("new_received", "carried_over", "total_handled", "carried_forward")
+    if all(key in rows for key in balance_rows):
+        for column in _columns_given(rows, balance_rows):
             left = rows["new_received"][column] + rows["carried_over"][column]
             right = rows["total_handled"][column] + rows["carried_forward"][column]
             if left != right:
@@ -53,7 +54,7 @@ def check_applications(rows: dict[str, dict[str, int]]) -> list[dict]:
                     )
                 )
     if all(key in rows for key in (*HANDLED_PARTS, "total_handled")):
-        for column in APPLICANT_COLUMNS:
+        for column in _columns_given(rows, (*HANDLED_PARTS, "total_handled")):
             parts = sum(rows[key][column] for key in HANDLED_PARTS)
             if parts != rows["total_handled"][column]:
                 findings.append(
@@ -65,7 +66,7 @@ def check_applications(rows: dict[str, dict[str, int]]) -> list[dict]:
                 )
     parts = APPLICATION_GROUPS["other"]
     if "other_handling" in rows and all(key in rows for key in parts):
-        for column in APPLICANT_COLUMNS:
+        for column in _columns_given(rows, (*parts, "other_handling")):
             split = sum(rows[key][column] for key in parts)
             if split != rows["other_handling"][column]:
                 findings.append(
@@ -76,6 +77,8 @@ def check_applications(rows: dict[str, dict[str, int]]) -> list[dict]:
                     )
                 )
     for key, values in rows.items():
+        if any(column not in values for column in APPLICANT_COLUMNS):
+            continue  # a cell left out (absurd value) leaves the row's identity unchecked
         applicants = sum(values[column] for column in APPLICANT_COLUMNS[:-1])
         if applicants != values["total"]:
             findings.append(
@@ -86,11 +89,19 @@ def check_applications(rows: dict[str, dict[str, int]]) -> list[dict]:
     return findings
 
 
+def _columns_given(rows: dict[str, dict[str, int]], keys: tuple[str, ...]) -> list[str]:
+    """The columns every one of these rows gives: a cell left out (absurd value) is not checked."""
+    return [column for column in APPLICANT_COLUMNS if all(column in rows[key] for key in keys)]
+
+
 def check_reviews(values: dict[str, int]) -> list[dict]:
     findings: list[dict] = []
     if not values:
         return findings
     for block in ("review", "suit", "suit_after_review"):
+        keys = [f"{block}_{result}" for result in ("upheld", "corrected", "other", "pending", "total")]
+        if any(key not in values for key in keys):
+            continue  # a cell left out (absurd value) leaves the block unchecked
         parts = [values[f"{block}_{result}"] for result in ("upheld", "corrected", "other", "pending")]
         if sum(parts) != values[f"{block}_total"]:
             findings.append(
@@ -105,7 +116,7 @@ def check_reviews(values: dict[str, int]) -> list[dict]:
 
 def check_narrative(overview_text: str, rows: dict[str, dict[str, int]]) -> list[dict]:
     """Soft check: 「收到申请N件」 in the text against table 三's new applications."""
-    if "new_received" not in rows:
+    if "total" not in rows.get("new_received", {}):
         return []
     if match := _NARRATIVE_RECEIVED.search(overview_text):
         said = int(match.group(1))
@@ -137,7 +148,13 @@ def check_cross_year(report: dict, previous: dict) -> list[dict]:
     last_year = previous["year"]
     carried_over = report["applications"].get("carried_over")
     carried_forward = previous["applications"].get("carried_forward")
-    if carried_over and carried_forward and carried_over["total"] != carried_forward["total"]:
+    if (
+        carried_over
+        and carried_forward
+        and "total" in carried_over
+        and "total" in carried_forward
+        and carried_over["total"] != carried_forward["total"]
+    ):
         findings.append(
             finding(
                 "cross_year.carried_over",
@@ -148,8 +165,13 @@ def check_cross_year(report: dict, previous: dict) -> list[dict]:
         )
     now, before = _disclosure_cells(report), _disclosure_cells(previous)
     for item in sorted({item for item, _ in now}):
-        if report["template"] == "2021" and (item, "in_force") in now and (item, "in_force") in before:
-            issued, repealed = now.get((item, "issued"), 0), now.get((item, "repealed"), 0)
+        # Only when the year's issued and repealed counts were both read: a lost cell is unknown, not 0.
+        if (
+            report["template"] == "2021"
+            and all((item, metric) in now for metric in ("in_force", "issued", "repealed"))
+            and (item, "in_force") in before
+        ):
+            issued, repealed = now[(item, "issued")], now[(item, "repealed")]
             expected = before[(item, "in_force")] + issued - repealed
             if now[(item, "in_force")] != expected:
                 findings.append(
@@ -177,4 +199,8 @@ def check_cross_year(report: dict, previous: dict) -> list[dict]:
 
 
 def _disclosure_cells(report: dict) -> dict[tuple[str, str], int | float]:
-    return {(cell["item"], cell["metric"]): cell["value"] for cell in report["disclosure"]}
+    return {
+        (cell["item"], cell["metric"]): cell["value"]
+        for cell in report["disclosure"]
+        if cell.get("value") is not None
+    }

@@ -254,8 +254,8 @@ def extract(db_path: str, everything: bool, workers: int | None) -> None:
 def parse(path: str, url: str | None, media_type: str | None) -> None:
     """Print the report JSON of one document. No network, no database.
 
-    HTML, DOCX, DOC, WPS, PDF (a scan goes through OCR), XLS, XLSX, PNG/JPEG or text flattened
-    from DOCX; the type is read from the bytes.
+    HTML, DOCX, DOC, WPS, PDF (a scan goes through OCR), XLS, XLSX, PNG/JPEG, text flattened
+    from DOCX, or .md (a PDF-to-markdown converter's output); the type is read from the bytes.
 
     Exit status 0 when a report was read (even with findings), 2 when the file is not a document.
 

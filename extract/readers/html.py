@@ -184,18 +184,29 @@ def _unescape_js(literal: str) -> str:
     return _JS_ESCAPE.sub(replace, literal)
 
 
+def load_html_fragment(text: str):
+    """trafilatura's parse of a page or of a saved article body (「<div class=TRS_Editor>…」 alone).
+
+    load_html takes a fragment with one top element and no 「html」 in its first 50 characters for not-HTML
+    (and logs an error); wrapped in <html><body>, the same body parses as the page it was cut from.
+    """
+    if "html" not in text[:50].lower():
+        text = f"<html><body>{text}</body></html>"
+    return load_html(text)
+
+
 def read_html(data: bytes, media_type: str | None = None) -> Document:
     text, findings = decode_html(data, media_type)
     document = Document(media_type="text/html", findings=findings)
     # Parsed once, with trafilatura's own parser, so trafilatura can take the same tree at the end.
-    tree = load_html(text) if text.strip() else None
+    tree = load_html_fragment(text) if text.strip() else None
     if tree is None:
         return document
     document.meta = page_metadata(tree)
     grids = table_grids(tree)
     if not any("申请" in grid.text() for _, grid in grids) and (scripted := html_in_scripts(tree)):
         # The body is a script's string: read that instead, keeping the page's own metadata.
-        tree = load_html(scripted)
+        tree = load_html_fragment(scripted)
         grids = table_grids(tree)
     document.blocks = [grid for _, grid in grids]
     # Data tables are read already and trafilatura drops them (include_tables=False): spare it the
