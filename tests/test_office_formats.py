@@ -165,7 +165,10 @@ def test_doc_with_a_corrupt_body_is_unreadable_not_imported_as_text():
 
 
 @needs_soffice
-def test_conversion_timeout_says_so(monkeypatch):
+@pytest.mark.parametrize("use_server", [True, False], ids=["server", "per-file"])
+def test_conversion_timeout_says_so(monkeypatch, use_server):
+    """Both ways of converting: the long-lived server and the per-file fallback."""
+    monkeypatch.setattr(office, "USE_SERVER", use_server)
     monkeypatch.setattr(office, "CONVERT_TIMEOUT", 0.01)
     with pytest.raises(UnreadableDocument, match="did not finish"):
         read_document((DOCUMENTS / "report-2019.doc").read_bytes(), DOC)

@@ -3,6 +3,9 @@
 Kingsoft WPS 文字 saves .wps files in Word's binary format (an OLE file with a ``WordDocument``
 stream), so both go through LibreOffice's "MS Word 97" import filter. Naming that filter matters:
 left to guess, LibreOffice imports a damaged file as plain text and "succeeds" with garbage.
+
+Conversions go through one long-lived LibreOffice per process (office_server.py: several documents
+a second instead of one); where that server cannot start (no python3-uno), one LibreOffice per file.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from extract.document import Document
+from extract.readers import office_server
 from extract.readers.docx import read_docx
 
 SOFFICE_MISSING = "LibreOffice (soffice) is needed to read DOC/WPS: apt-get install libreoffice-writer-nogui"
@@ -23,15 +27,16 @@ CONVERT_TIMEOUT = 120.0
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORD_STREAM = "WordDocument".encode("utf-16-le")
-_WORD_FILTER = "MS Word 97"
+WORD_FILTER = "MS Word 97"
+DOCX_FILTER = "MS Word 2007 XML"  # what ``--convert-to docx`` picks for a text document
+# False: always one LibreOffice per file (the fallback; tests and benchmarks compare the two).
+USE_SERVER = True
 _SUFFIXES = {"application/msword": ".doc", "application/vnd.ms-works": ".wps"}
 
 
 def read_word_binary(data: bytes, media_type: str) -> Document:
     check_word_binary(data)
-    converted = convert_with_libreoffice(
-        data, _SUFFIXES.get(media_type, ".doc"), "docx", input_filter=_WORD_FILTER
-    )
+    converted = convert_word_binary_to_docx(data, _SUFFIXES.get(media_type, ".doc"))
     document = read_docx(converted)
     document.media_type = media_type
     return document
@@ -43,6 +48,20 @@ def check_word_binary(data: bytes) -> None:
         raise ValueError("not an OLE compound file (no DOC/WPS signature)")
     if _WORD_STREAM not in data:
         raise ValueError("the OLE file has no WordDocument stream: not a Word/WPS 文字 document")
+
+
+def convert_word_binary_to_docx(data: bytes, suffix: str) -> bytes:
+    """Through this process's LibreOffice server; one LibreOffice per file when it cannot start."""
+    if shutil.which("soffice") is None:
+        raise RuntimeError(SOFFICE_MISSING)
+    if USE_SERVER:
+        try:
+            return office_server.process_converter().convert(
+                data, suffix, DOCX_FILTER, "docx", input_filter=WORD_FILTER, timeout=CONVERT_TIMEOUT
+            )
+        except office_server.ServerUnavailable:
+            pass  # said once in the log; the per-file path below gives the same DOCX, only slower
+    return convert_with_libreoffice(data, suffix, "docx", input_filter=WORD_FILTER)
 
 
 def convert_with_libreoffice(
