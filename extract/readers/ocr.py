@@ -369,12 +369,21 @@ def _within(piece: _Piece, region: TableRegion) -> bool:
     return region.x0 <= x <= region.x1 and region.top <= y <= region.bottom
 
 
+def ocr_finding(pages: list[int] | None = None) -> dict:
+    """The warning that numbers were read by OCR: of the whole document, or of some pages (1-based)."""
+    if pages is None:
+        return finding(
+            "document.ocr", "document", "本文档为扫描件，文字和数字由 OCR 识别，可能有误", "warning"
+        )
+    numbers = "、".join(str(page) for page in pages)
+    message = f"第{numbers}页为扫描件（无文字层），其文字和数字由 OCR 识别，可能有误"
+    return finding("document.ocr", "document", message, "warning")
+
+
 def read_page_images(images: list[Image.Image], media_type: str) -> Document:
     document = assemble([page_layout(image) for image in images], Document(media_type=media_type))
     document.ocr = True
-    document.findings.append(
-        finding("document.ocr", "document", "本文档为扫描件，文字和数字由 OCR 识别，可能有误", "warning")
-    )
+    document.findings.append(ocr_finding())
     return document
 
 
