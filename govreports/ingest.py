@@ -15,11 +15,13 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import Lock
 
 import sqlite_utils
 
 from extract import UnreadableDocument, parse_document
 from extract.findings import finding
+from extract.readers.ocr import share_ocr_gate
 from extract.regions import region_of, region_parts
 from extract.validate import check_cross_year
 from govreports.archive import document_bytes, latest_fetches, store_report
@@ -136,7 +138,8 @@ def parse_all(
         results: Iterator[Extracted] = map(extract_job, jobs)
         pool = None
     else:
-        pool = ProcessPoolExecutor(max_workers=workers)
+        # One OCR'd page at a time across the workers: two OCR peaks at once would pass the memory budget.
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=share_ocr_gate, initargs=(Lock(),))
         results = pool.map(extract_job, jobs, chunksize=max(1, min(16, len(jobs) // (workers * 8))))
     try:
         for done, result in enumerate(results, start=1):

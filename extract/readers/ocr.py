@@ -8,9 +8,11 @@ like a PDF page, and the PDF reader's assembly joins tables across pages and lin
 
 from __future__ import annotations
 
+import ctypes
 import io
 import math
 import re
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import cache
 from statistics import median
@@ -34,6 +36,26 @@ _LOOKALIKES = str.maketrans({"丶": "、"})
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "〇": "0", "D": "0", "l": "1", "I": "1", "|": "1"})
 _CHINESE = re.compile(r"[\u3400-\u9fff]")
 _NUMERIC_WITH_LOOKALIKES = re.compile(r"^[+\-＋－]?[\dOo〇DlI|]+(?:[.．][\dOo〇DlI|]+)?$")
+
+
+# OCR of one page peaks at about 0.7 GB (text detection on a 2000-px page). An extraction running several
+# worker processes shares one gate among them (share_ocr_gate), so pages are read one at a time and two
+# peaks never add up; alone, there is no gate.
+_gate: AbstractContextManager = nullcontext()
+
+
+def share_ocr_gate(gate: AbstractContextManager) -> None:
+    """Read pages only while holding ``gate`` (a multiprocessing lock shared by a pool's workers)."""
+    global _gate
+    _gate = gate
+
+
+def _give_memory_back() -> None:
+    """Return the freed heap of a page's OCR to the system, so an idle worker does not keep its peak."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the memory is reused by the next page instead
+        pass
 
 
 @cache
@@ -339,6 +361,14 @@ def _lines(pieces: list[_Piece]) -> list[TextLine]:
 
 def page_layout(image: Image.Image) -> PageLayout:
     """One page image → text lines outside tables and table cells holding the text OCR read in them."""
+    with _gate:
+        try:
+            return _page_layout(image)
+        finally:
+            _give_memory_back()
+
+
+def _page_layout(image: Image.Image) -> PageLayout:
     gray = deskew(np.asarray(image.convert("L")))
     pieces = _detect(cv2.cvtColor(gray, cv2.COLOR_GRAY2RGB))
     layout = PageLayout(height=float(gray.shape[0]))
