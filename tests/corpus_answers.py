@@ -17,6 +17,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extract.template import APPLICANT_COLUMNS, APPLICATION_GROUPS, REVIEW_KEYS
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("GOVREPORTS_CORPUS", REPO.parent / "shared" / "corpus"))
 
@@ -46,40 +48,12 @@ DISCLOSURE_METRICS = {
     "采购项目数量": "procurement_items",
     "采购总金额": "procurement_amount",
 }
-APPLICANT_COLUMNS = (
-    "natural_person",
-    "commercial",
-    "research",
-    "social_org",
-    "legal_service",
-    "other_org",
-    "total",
-)
-REVIEW_KEYS = tuple(
-    f"{prefix}_{result}"
-    for prefix in ("review", "suit", "suit_after_review")
-    for result in ("upheld", "corrected", "other", "pending", "total")
-)
+# The contract's key names, in the template's order (report-template.md), as extract/template.py spells them.
 _GROUP_ROWS = {
-    "（三）不予公开": (
-        "denied_state_secret",
-        "denied_prohibited_by_law",
-        "denied_security_stability",
-        "denied_third_party",
-        "denied_internal_affairs",
-        "denied_process_info",
-        "denied_enforcement_file",
-        "denied_inquiry",
-    ),
-    "（四）无法提供": ("unavailable_not_held", "unavailable_needs_creation", "unavailable_unclear"),
-    "（五）不予处理": (
-        "rejected_petition",
-        "rejected_duplicate",
-        "rejected_publication",
-        "rejected_excessive",
-        "rejected_confirmation",
-    ),
-    "（六）其他处理": ("other_no_supplement", "other_unpaid_fee", "other_misc"),
+    "（三）不予公开": APPLICATION_GROUPS["denied"],
+    "（四）无法提供": APPLICATION_GROUPS["unavailable"],
+    "（五）不予处理": APPLICATION_GROUPS["rejected"],
+    "（六）其他处理": APPLICATION_GROUPS["other"],
 }
 _PLAIN_ROWS = {
     "一、": "new_received",
