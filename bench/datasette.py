@@ -170,8 +170,11 @@ def scenario_urls(base: str, db_name: str, count: int, requests: int, report_ids
         "2-character search": [
             f"{base}/{db_name}/reports?_search={quote(searches[n % len(searches)])}" for n in range(requests)
         ],
-        "a report page": [
-            f"{base}/{db_name}/reports/{quote(rng.choice(report_ids))}" for _ in range(requests)
+        "ranked search (/-/find)": [
+            f"{base}/-/find?q={quote(searches[n % len(searches)])}" for n in range(requests)
+        ],
+        "a report page (/-/report/id)": [
+            f"{base}/-/report/{quote(rng.choice(report_ids))}" for _ in range(requests)
         ],
         "wide table by province and year": [
             f"{base}/{db_name}/report_figures?province={quote(PROVINCES[n % len(PROVINCES)])}"

@@ -1,35 +1,76 @@
-"""The archive: one SQLite file, written with sqlite-utils. This module owns the schema.
+"""The archive: one SQLite file, written with sqlite-utils. This module owns the schema and every write.
 
 Tables
 - ``sources``: the annual-report columns that were crawled (agency, region, level, start URL).
 - ``documents``: raw bytes, stored once per sha256, so extraction can always be re-run.
 - ``fetches``: every response: URL, time, status, media type, sha256 of its body, and its role.
-- ``reports``: one row per report, with the JSON of ``govreports parse``.
+- ``reports``: one row per report, that is per (agency, year): the same report found under several URLs
+  or on several platforms is one report; ``report_copies`` lists where it was found.
+- ``report_json``: the JSON of ``govreports parse`` for each report (kept out of ``reports``).
 - ``sections``, ``cells`` (tables 二/三/四 in long form) and ``findings`` belong to a report.
+- ``report_figures``: derived, one row per report, one column per cell of tables 二, 三 and 四; written
+  with the report, so it is always current (``figures.figure_columns()`` labels every column).
+- ``labels``: Chinese labels and the forms' order of every table, row, column, section and finding key;
+  the view ``figures_long`` joins it to ``cells`` for pivoting.
+- ``reports_fts`` and ``sections_fts``: Chinese full-text search over the shadow column ``search_text``
+  (see ``spaced_cjk`` and ``fts_query``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
-DEFAULT_PATH = "archive.db"
-
-# Row keys of table 三 that the applications view pivots into columns.
-_VIEW_ROWS = (
-    "new_received",
-    "carried_over",
-    "granted",
-    "partially_granted",
-    "other_handling",
-    "total_handled",
-    "carried_forward",
+from govreports.figures import (
+    CELL_COLUMNS,
+    LABEL_COLUMNS,
+    REPORT_COLUMNS,
+    FigureColumn,
+    cell_position,
+    cell_position_sql,
+    figure_columns,
+    figures_row,
+    finding_anchor,
+    label_rows,
+    split_review_key,
 )
+
+__all__ = ["FigureColumn", "figure_columns", "fts_query", "open_archive", "spaced_cjk", "store_report"]
+
+DEFAULT_PATH = "archive.db"
+# PRAGMA user_version of an archive this module writes. 0: the first releases (report_json in reports,
+# one report per URL); 2: one report per (agency, year) with its copies, report_figures, labels, search.
+SCHEMA_VERSION = 2
+
+# Report-level columns of report_figures and their SQL types; the cells are NUMERIC (counts stay integers).
+_FIGURE_TYPES = {"year": "integer", "findings": "integer", "errors": "integer"}
+# The filters users apply to the wide table (and to reports), each with an index: facets count from them.
+_FIGURE_INDEXES = (("province", "year"), ("year",), ("level", "year"), ("agency", "year"), ("template",))
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """One transaction around several writes. ``with db.conn`` is none: sqlite-utils commits each of its
+    writes (and ``db.execute``) unless a transaction is already open — then they join it."""
+    if db.conn.in_transaction:
+        yield
+        return
+    db.conn.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
 
 
 def now() -> str:
@@ -37,7 +78,8 @@ def now() -> str:
 
 
 def open_archive(path: str | Path = DEFAULT_PATH) -> sqlite_utils.Database:
-    """Open (creating if needed) an archive with every table, index and view in place."""
+    """Open (creating if needed) an archive with every table, index and view in place; an archive made by
+    an earlier version is brought up to date."""
     db = sqlite_utils.Database(path)
     db.execute("PRAGMA journal_mode=WAL")
     # With WAL, NORMAL survives a crash of the program (a power cut may lose the last commits) and
@@ -48,6 +90,24 @@ def open_archive(path: str | Path = DEFAULT_PATH) -> sqlite_utils.Database:
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    had_reports = db["reports"].exists()
+    _crawl_tables(db)
+    upgrading = had_reports and version < SCHEMA_VERSION
+    if had_reports and "report_json" in db["reports"].columns_dict:
+        _move_report_json(db)  # before the reports table drops the column
+    _report_tables(db)
+    _derived_tables(db, rebuild=not upgrading)  # the upgrade rebuilds report_figures once it is done
+    if upgrading:
+        with transaction(db):
+            upgrade_reports(db)
+    _enable_search(db)
+    _create_views(db)
+    if version != SCHEMA_VERSION:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _crawl_tables(db: sqlite_utils.Database) -> None:
     db["sources"].create(
         {
             "id": int,
@@ -124,11 +184,14 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     )
     db["columns"].create_index(["source_id", "url"], unique=True, if_not_exists=True)
     db["fetches"].create_index(["referer"], if_not_exists=True)
+
+
+def _report_tables(db: sqlite_utils.Database) -> None:
     db["reports"].create(
         {
-            "id": str,
-            "url": str,
-            "document_url": str,
+            "id": str,  # see report_key_id: from agency and year, or from the URL when either is unknown
+            "url": str,  # the canonical copy's report page (null while that copy awaits re-extraction)
+            "document_url": str,  # what the numbers were read from: the page, or its attachment
             "document_sha256": str,
             "title": str,
             "agency": str,
@@ -147,58 +210,240 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "warnings": int,
             "extracted_at": str,
             "newest_fetch_id": int,  # the newest fetch (page or attachment) this extraction read
-            "report_json": str,
+            "copies": int,  # report pages it was found on (report_copies)
+            "hosts": int,  # distinct sites among them: publication on several platforms
+            "search_text": str,  # title ǀ agency ǀ region with CJK characters spaced, for reports_fts
         },
         pk="id",
         foreign_keys=[("document_sha256", "documents", "sha256"), ("source_id", "sources", "id")],
         transform=True,  # an archive made by an older version gains the new columns
     )
     db["reports"].create_index(["url"], unique=True, if_not_exists=True)
-    db["reports"].create_index(
-        ["agency", "year"], if_not_exists=True
-    )  # the year before, for cross-year checks
+    # (agency, year): the year before, for cross-year checks; the others: the reports page's facets and filters.
+    for columns in (("agency", "year"), *_FIGURE_INDEXES[:3], ("template",)):
+        db["reports"].create_index(list(columns), if_not_exists=True)
+    db["report_json"].create({"report_id": str, "json": str}, pk="report_id", if_not_exists=True)
+    db["report_copies"].create(
+        {
+            "page_url": str,  # the report page where this copy was found
+            "report_id": str,
+            "url": str,  # where the bytes the report was read from came from: the page, or its attachment
+            "host": str,  # the report page's host (and port): the site, or platform, that published it
+            "sha256": str,  # of those bytes (documents.content)
+            "media_type": str,
+            "fetched_at": str,  # when those bytes were fetched
+            "kind": str,  # page: read from the page itself | attachment: from a document it links
+            "title": str,  # the title this copy's extraction gave
+            "canonical": int,  # 1: the copy whose extraction is the report's numbers (the first seen)
+            "first_seen": str,  # first successful fetch of the page
+            "first_fetch_id": int,  # its fetches.id: copies are ordered by it (null: not from a crawl)
+            "newest_fetch_id": int,  # newest fetch of page or attachment when last extracted
+            "source_id": int,
+        },
+        pk="page_url",
+        foreign_keys=[("report_id", "reports", "id"), ("sha256", "documents", "sha256")],
+        if_not_exists=True,
+    )
+    db["report_copies"].create_index(["report_id"], if_not_exists=True)
+    db["report_copies"].create_index(["sha256"], if_not_exists=True)
     db["sections"].create(
-        {"report_id": str, "number": int, "key": str, "heading": str, "text": str},
+        {"report_id": str, "number": int, "key": str, "heading": str, "text": str, "search_text": str},
         pk=("report_id", "key"),
         foreign_keys=[("report_id", "reports", "id")],
         transform=True,
     )
-    # NUMERIC affinity keeps counts as integers and amounts in 万元 as reals.
-    db.execute(
-        """create table if not exists cells (
-            report_id text references reports(id),
-            table_key text,  -- disclosure (二) | applications (三) | reviews (四) | statistics (legacy 统计表)
-            row_key text,
-            column_key text,
-            value numeric,
-            unit text,
-            label text,
-            primary key (report_id, table_key, row_key, column_key)
-        )"""
-    )
+    if db["cells"].exists() and "position" not in db["cells"].columns_dict:
+        _upgrade_cells(db)
+    db.execute(_CELLS_SQL.format(name="cells", if_not_exists="if not exists"))
     db["findings"].create(
-        {"id": int, "report_id": str, "check_name": str, "severity": str, "location": str, "message": str},
+        {
+            "id": int,
+            "report_id": str,
+            "check_name": str,
+            "severity": str,
+            "location": str,
+            "message": str,
+            # The cell, row or column the finding concerns (figures.finding_anchor), where it names one.
+            "table_key": str,
+            "row_key": str,
+            "column_key": str,
+        },
         pk="id",
         foreign_keys=[("report_id", "reports", "id")],
-        if_not_exists=True,
+        transform=True,
     )
     db["findings"].create_index(["report_id"], if_not_exists=True)
-    _create_views(db)
+    db["findings"].create_index(["check_name"], if_not_exists=True)
+
+
+# NUMERIC affinity keeps counts as integers and amounts in 万元 as reals. WITHOUT ROWID, keyed by the
+# cell's place in the forms' order (figures.cell_position): a report's cells read in template order
+# straight from the key, and no second copy of the keys is kept in an index.
+_CELLS_SQL = """create table {if_not_exists} {name} (
+    report_id text references reports(id),
+    position integer,  -- the cell's place in the forms' order (figures.cell_position)
+    table_key text,  -- disclosure (二) | applications (三) | reviews (四) | statistics (legacy 统计表)
+    row_key text,
+    column_key text,
+    value numeric,
+    unit text,
+    label text,
+    primary key (report_id, position)
+) without rowid"""
+
+
+def _upgrade_cells(db: sqlite_utils.Database) -> None:
+    """Cells as the first releases kept them (rowid, keyed by their keys) into the keyed-by-position table."""
+    _labels(db)
+    with transaction(db):
+        db.execute("drop table if exists cells_upgraded")  # left by an upgrade that was interrupted
+        for view in ("figures_long", "applications_totals"):  # they read cells; _create_views puts them back
+            db.execute(f"drop view if exists [{view}]")
+        db.execute(_CELLS_SQL.format(name="cells_upgraded", if_not_exists=""))
+        db.execute(
+            f"""insert into cells_upgraded
+                select c.report_id, {cell_position_sql("c")}, c.table_key, c.row_key, c.column_key, c.value,
+                  c.unit, c.label
+                from cells c
+                left join labels t on t.table_key = c.table_key and t.kind = 'table' and t.key = c.table_key
+                left join labels rl on rl.table_key = c.table_key and rl.kind = 'row' and rl.key = c.row_key
+                left join labels cl on cl.table_key = c.table_key and cl.kind = 'column' and cl.key = c.column_key"""
+        )
+        db.execute("drop table cells")
+        db.execute("alter table cells_upgraded rename to cells")
+
+
+def _labels(db: sqlite_utils.Database) -> None:
+    """The labels table as the code has them (rewritten only when they differ)."""
+    db["labels"].create(LABEL_COLUMNS, pk=("table_key", "kind", "key"), if_not_exists=True)
+    wanted = label_rows()
+    if list(db.query("select * from labels order by rowid")) != wanted:
+        with transaction(db):
+            db["labels"].delete_where()
+            db["labels"].insert_all(wanted)
+
+
+def _derived_tables(db: sqlite_utils.Database, rebuild: bool = True) -> None:
+    """labels (rewritten when the code's labels change) and report_figures (rebuilt from cells when its
+    columns change: it is derived, so nothing is lost)."""
+    _labels(db)
+    columns = [column.name for column in figure_columns()]
+    if db["report_figures"].exists() and list(db["report_figures"].columns_dict) != columns:
+        db["report_figures"].drop()
+    if not db["report_figures"].exists():
+        definitions = ",\n".join(
+            f"  [{name}] " + ("text" if name == "report_id" else _figure_type(name)) for name in columns
+        )
+        db.execute(
+            f"create table report_figures (\n{definitions},\n"
+            "  primary key (report_id),\n  foreign key (report_id) references reports(id)\n)"
+        )
+        if rebuild:
+            rebuild_figures(db)
+    for index in _FIGURE_INDEXES:
+        db["report_figures"].create_index(list(index), if_not_exists=True)
+
+
+def _figure_type(name: str) -> str:
+    if name in dict(REPORT_COLUMNS):
+        return _FIGURE_TYPES.get(name, "text")
+    return "numeric"
 
 
 def _create_views(db: sqlite_utils.Database) -> None:
-    pivot = ",\n".join(
-        f"  max(case when c.row_key = '{key}' then c.value end) as {key}" for key in _VIEW_ROWS
-    )
-    db.create_view(
-        "applications_totals",
-        f"""select r.id as report_id, r.agency, r.region, r.level, r.year, r.template,
-{pivot}
-from reports r join cells c on c.report_id = r.id
-where c.table_key = 'applications' and c.column_key = 'total'
-group by r.id""",
-        replace=True,
-    )
+    views = {
+        # One row per cell with Chinese labels and the forms' order, for pivoting. A view, not a table: the
+        # numbers live once (cells), the labels once (labels); the joins are primary-key look-ups, and a
+        # report's cells come in the forms' order from cells' key, with no sort (which would make SQLite
+        # trade the indexes of a filter for a scan in sort order: seconds at 100,000 reports).
+        "figures_long": """select c.report_id, r.agency, r.province, r.level, r.year, r.template,
+  c.table_key, t.label_zh as table_zh,
+  c.row_key, coalesce(rl.label_zh, c.label, c.row_key) as row_zh, rl.sort_order as row_order,
+  c.column_key, coalesce(cl.label_zh, c.column_key) as column_zh, cl.sort_order as column_order,
+  c.value, c.unit
+from cells c
+join reports r on r.id = c.report_id
+left join labels t on t.table_key = c.table_key and t.kind = 'table' and t.key = c.table_key
+left join labels rl on rl.table_key = c.table_key and rl.kind = 'row' and rl.key = c.row_key
+left join labels cl on cl.table_key = c.table_key and cl.kind = 'column' and cl.key = c.column_key""",
+        # Table 三's 总计 column as the first releases had it; report_figures has every cell.
+        "applications_totals": """select f.report_id, f.agency, r.region, f.level, f.year, f.template,
+  f.t3_new_received_total as new_received, f.t3_carried_over_total as carried_over,
+  f.t3_granted_total as granted, f.t3_partially_granted_total as partially_granted,
+  f.t3_other_handling_total as other_handling, f.t3_total_handled_total as total_handled,
+  f.t3_carried_forward_total as carried_forward
+from report_figures f join reports r on r.id = f.report_id
+where f.t3_new_received_total is not null or f.t3_total_handled_total is not null""",
+    }
+    for name, sql in views.items():
+        existing = db.execute(
+            "select sql from sqlite_master where type = 'view' and name = ?", [name]
+        ).fetchone()
+        if not existing or existing[0] != f"CREATE VIEW [{name}] AS {sql}":
+            db.create_view(name, sql, replace=True)
+
+
+# --------------------------------------------------------------------------------------------- search
+# A letter (to FTS5's unicode61 tokenizer) standing for punctuation, so 「街，道」 is three tokens and the
+# phrase "街 道" does not match it. U+01C0 LATIN LETTER DENTAL CLICK looks like a bar and is never typed.
+PUNCTUATION_TOKEN = "ǀ"
+_CJK_RUN = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff]+")
+# Full-width ASCII (２０１９, ＰＤＦ) as ASCII, the ideographic space as a space: what NFKC does for these
+# texts, at a fifth of its cost.
+_FULL_WIDTH = {0x3000: " ", **{code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}}
+_PUNCTUATION = re.compile(r"[^\w\s]+|_+")
+_REPEATED_TOKEN = re.compile(rf"{PUNCTUATION_TOKEN}(?:\s+{PUNCTUATION_TOKEN})+")
+
+
+def spaced_cjk(text: str | None) -> str:
+    """Text as the FTS index sees it: every CJK character a token of its own (surrounded by spaces), each run
+    of punctuation one token ``ǀ``, Latin words and numbers whole; full-width ASCII folded.
+
+    >>> spaced_cjk("北京市2019年「政府信息公开」，街道")
+    '北 京 市 2019 年 ǀ 政 府 信 息 公 开 ǀ 街 道'
+    """
+    if not text:
+        return ""
+    text = text.translate(_FULL_WIDTH)
+    text = _PUNCTUATION.sub(f" {PUNCTUATION_TOKEN} ", text)
+    text = _CJK_RUN.sub(lambda run: " " + " ".join(run.group()) + " ", text)
+    return _REPEATED_TOKEN.sub(PUNCTUATION_TOKEN, " ".join(text.split()))
+
+
+def search_text(*fields: str | None) -> str:
+    """Fields joined by the punctuation token, so that no phrase runs from one into the next."""
+    return f" {PUNCTUATION_TOKEN} ".join(spaced for spaced in map(spaced_cjk, fields) if spaced)
+
+
+_TERMS = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def fts_query(typed: str | None) -> str:
+    """What a user types as an FTS5 query over ``search_text``: each term (split at spaces, or "quoted")
+    a phrase of its tokens, all terms required; ``OR`` between terms is kept.
+
+    >>> fts_query("街道 政府信息公开")
+    '"街 道" "政 府 信 息 公 开"'
+    """
+    parts: list[str] = []
+    for quoted, bare in _TERMS.findall(typed or ""):
+        if bare == "OR":
+            if parts and parts[-1] != "OR":
+                parts.append("OR")
+            continue
+        tokens = spaced_cjk(quoted or bare).strip(f" {PUNCTUATION_TOKEN}")
+        if tokens:
+            parts.append(f'"{tokens}"')
+    while parts and parts[-1] == "OR":
+        parts.pop()
+    return " ".join(parts) or '""'  # "": matches nothing, where an empty MATCH would be an error
+
+
+def _enable_search(db: sqlite_utils.Database) -> None:
+    """FTS5 (default unicode61 tokenizer) over the shadow columns, kept current by sqlite-utils' triggers;
+    recreated and refilled when a table was rebuilt (a transform drops the triggers)."""
+    for table in ("reports", "sections"):
+        db[table].enable_fts(["search_text"], create_triggers=True, replace=True)
 
 
 def record_source(db: sqlite_utils.Database, source: dict) -> int:
@@ -315,9 +560,16 @@ def latest_fetches(db: sqlite_utils.Database, kind: str, referer: str | None = N
     )
 
 
+# --------------------------------------------------------------------------------------------- reports
 def report_id(url: str) -> str:
-    """Stable across re-extraction, so links to a report keep working."""
+    """The id of a report whose agency or year is unknown: from its first page's URL (as ids always were)."""
     return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
+
+
+def report_key_id(agency: str, year: int) -> str:
+    """The id of the report of one agency for one year: the same wherever and however often it is found,
+    so links to it survive a re-crawl from another address."""
+    return hashlib.sha256(f"{agency}\x1f{year}".encode()).hexdigest()[:16]
 
 
 def store_report(
@@ -329,52 +581,230 @@ def store_report(
     source_id: int | None = None,
     newest_fetch_id: int | None = None,
 ) -> str:
-    """Write one extracted report, replacing what an earlier extraction wrote for the same URL."""
-    rid = report_id(url)
+    """Write one extracted copy of a report (found on the page ``url``, read from ``document_url``), in one
+    transaction; returns the report's id.
+
+    The copy is recorded in ``report_copies`` under the report it belongs to: the report of the same agency
+    and year; when either is unknown, the report holding the same bytes (or, for a known year, whose title
+    is this title and names that report's agency), else a report of its own keyed by the URL. The copy
+    first seen (lowest fetch id of its page) is canonical: its extraction is the report's numbers, sections
+    and findings, written here when this copy is canonical. A page re-extracted into another report leaves
+    its old report: deleted when no copy is left, else awaiting its next canonical copy (``stale_pages``).
+    """
+    sha256 = (report.get("source") or {}).get("sha256")
+    with transaction(db):
+        copy = _copy_row(db, report, url, document_url, sha256, source_id, newest_fetch_id)
+        rid = _report_for(db, report, url, sha256)
+        previous = db.execute("select report_id from report_copies where page_url = ?", [url]).fetchone()
+        db["report_copies"].upsert({**copy, "report_id": rid}, pk="page_url")
+        if previous and previous[0] != rid:
+            _copy_left(db, previous[0], url)
+        if report["agency"] and report["year"] and sha256:
+            _absorb_same_bytes(db, rid, sha256)
+        holder = db.execute("select url from reports where id = ?", [rid]).fetchone()
+        # The canonical copy writes the numbers; so does any copy while the report has none that are its own.
+        if _settle_canonical(db, rid) == url or not holder or holder[0] is None:
+            _write_content(db, rid, report, url, document_url, source_id, newest_fetch_id)
+        _count_copies(db, rid)
+    return rid
+
+
+def _copy_row(
+    db: sqlite_utils.Database,
+    report: dict,
+    url: str,
+    document_url: str,
+    sha256: str | None,
+    source_id: int | None,
+    newest_fetch_id: int | None,
+) -> dict:
+    first_id, first_seen = db.execute(
+        "select min(id), min(fetched_at) from fetches where url = ? and status = 200", [url]
+    ).fetchone()
+    fetched = db.execute(
+        "select fetched_at from fetches where url = ? and sha256 = ? order by id desc limit 1",
+        [document_url, sha256],
+    ).fetchone()
+    return {
+        "page_url": url,
+        "url": document_url,
+        "host": urlsplit(url).netloc.lower() or None,
+        "sha256": sha256,
+        "media_type": (report.get("source") or {}).get("media_type"),
+        "fetched_at": fetched[0] if fetched else now(),
+        "kind": "page" if document_url == url else "attachment",
+        "title": report["title"],
+        "first_seen": first_seen or now(),
+        "first_fetch_id": first_id,
+        "newest_fetch_id": newest_fetch_id,
+        "source_id": source_id,
+    }
+
+
+def _report_for(db: sqlite_utils.Database, report: dict, url: str, sha256: str | None) -> str:
+    agency, year = report["agency"], report["year"]
+    if agency and year:
+        return report_key_id(agency, year)
+    # A title alone is no key: 「2019年政府信息公开工作年度报告」 is every agency's. Bytes are.
+    held = db.execute(
+        "select r.id from report_copies c join reports r on r.id = c.report_id "
+        "where c.page_url = ? and (r.agency is null or r.year is null)",
+        [url],
+    ).fetchone()
+    if held:
+        return held[0]
+    if sha256:
+        same = db.execute(
+            "select report_id from report_copies where sha256 = ? and page_url != ? order by rowid limit 1",
+            [sha256, url],
+        ).fetchone()
+        if same:
+            return same[0]
+    if year and report["title"]:
+        named = db.execute(
+            "select id from reports where title = ? and year = ? and agency is not null "
+            "and instr(title, agency) > 0 limit 1",
+            [report["title"], year],
+        ).fetchone()
+        if named:
+            return named[0]
+    return report_id(url)
+
+
+def _absorb_same_bytes(db: sqlite_utils.Database, rid: str, sha256: str) -> None:
+    """Copies of the same bytes that went to a report of unknown agency or year belong to this one."""
+    for url, old in db.execute(
+        "select c.page_url, c.report_id from report_copies c join reports r on r.id = c.report_id "
+        "where c.sha256 = ? and c.report_id != ? and (r.agency is null or r.year is null)",
+        [sha256, rid],
+    ).fetchall():
+        db.execute("update report_copies set report_id = ? where page_url = ?", [rid, url])
+        _copy_left(db, old, url)
+
+
+def _copy_left(db: sqlite_utils.Database, rid: str, url: str) -> None:
+    """The copy at ``url`` has left report ``rid``: a report without copies goes; one whose numbers came from
+    that copy awaits re-extraction of its next canonical copy (its url is null meanwhile)."""
+    if not db.execute("select 1 from report_copies where report_id = ? limit 1", [rid]).fetchone():
+        delete_report(db, rid)
+        return
+    db.execute("update reports set url = null where id = ? and url = ?", [rid, url])
+    _settle_canonical(db, rid)
+    _count_copies(db, rid)
+
+
+def _settle_canonical(db: sqlite_utils.Database, rid: str) -> str | None:
+    """Mark the first-seen copy of the report canonical; returns its page URL."""
+    row = db.execute(
+        "select page_url from report_copies where report_id = ? "
+        "order by first_fetch_id is null, first_fetch_id, rowid limit 1",
+        [rid],
+    ).fetchone()
+    canonical = row[0] if row else None
+    db.execute("update report_copies set canonical = (page_url = ?) where report_id = ?", [canonical, rid])
+    return canonical
+
+
+def _count_copies(db: sqlite_utils.Database, rid: str) -> None:
+    db.execute(
+        """update reports set
+             copies = (select count(*) from report_copies where report_id = :id),
+             hosts = (select count(distinct host) from report_copies where report_id = :id)
+           where id = :id""",
+        {"id": rid},
+    )
+
+
+_REPORT_TABLES = ("sections", "cells", "findings", "report_json", "report_figures")
+
+
+def delete_report(db: sqlite_utils.Database, rid: str) -> None:
+    """A report and everything written for it (its copies too)."""
+    for table in (*_REPORT_TABLES, "report_copies"):
+        db.execute(f"delete from [{table}] where report_id = ?", [rid])
+    db.execute("delete from reports where id = ?", [rid])
+
+
+def _write_content(
+    db: sqlite_utils.Database,
+    rid: str,
+    report: dict,
+    url: str,
+    document_url: str,
+    source_id: int | None,
+    newest_fetch_id: int | None,
+) -> None:
     severities = [finding["severity"] for finding in report["findings"]]
-    with db.conn:
-        for table in ("sections", "cells", "findings"):
-            db[table].delete_where("report_id = ?", [rid])
-        db["reports"].upsert(
-            {
-                "id": rid,
-                "url": url,
-                "document_url": document_url,
-                "document_sha256": report["source"]["sha256"],
-                "title": report["title"],
-                "agency": report["agency"],
-                "region": report["region"],
-                **_region_columns(report.get("region_parts") or {}),
-                "level": report["level"],
-                "year": report["year"],
-                "published": report["published"],
-                "template": report["template"],
-                "ocr": int(bool(report["source"].get("ocr"))),
-                "source_id": source_id,
-                "errors": severities.count("error"),
-                "warnings": severities.count("warning"),
-                "extracted_at": now(),
-                "newest_fetch_id": newest_fetch_id,
-                "report_json": json.dumps(report, ensure_ascii=False),
-            },
-            pk="id",
-        )
-        db["sections"].insert_all(
-            {"report_id": rid, **{key: s[key] for key in ("number", "key", "heading", "text")}}
-            for s in report["sections"]
-        )
-        db["cells"].insert_all(_cells(rid, report))
-        db["findings"].insert_all(
+    for table in _REPORT_TABLES:
+        db.execute(f"delete from [{table}] where report_id = ?", [rid])
+    db.execute("update reports set url = null where url = ? and id != ?", [url, rid])
+    db["reports"].upsert(
+        {
+            "id": rid,
+            "url": url,
+            "document_url": document_url,
+            "document_sha256": report["source"]["sha256"],
+            "title": report["title"],
+            "agency": report["agency"],
+            "region": report["region"],
+            **_region_columns(report.get("region_parts") or {}),
+            "level": report["level"],
+            "year": report["year"],
+            "published": report["published"],
+            "template": report["template"],
+            "ocr": int(bool(report["source"].get("ocr"))),
+            "source_id": source_id,
+            "errors": severities.count("error"),
+            "warnings": severities.count("warning"),
+            "extracted_at": now(),
+            "newest_fetch_id": newest_fetch_id,
+            "search_text": search_text(report["title"], report["agency"], report["region"]),
+        },
+        pk="id",
+    )
+    _insert(db, "report_json", [{"report_id": rid, "json": json.dumps(report, ensure_ascii=False)}])
+    _insert(
+        db,
+        "sections",
+        [
             {
                 "report_id": rid,
-                "check_name": f["check"],
-                "severity": f["severity"],
-                "location": f["where"],
-                "message": f["message"],
+                **{key: s[key] for key in ("number", "key", "heading", "text")},
+                "search_text": search_text(s["heading"], s["text"]),
             }
-            for f in report["findings"]
+            for s in report["sections"]
+        ],
+    )
+    _insert(db, "cells", _cells(rid, report))
+    _insert(db, "findings", list(_finding_rows(rid, report["findings"])))
+    _insert(db, "report_figures", [figures_row(rid, report, url)])
+
+
+def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
+    """Plain executemany: sqlite-utils' insert_all costs 5× more per row (type checks, JSON), and these
+    tables' columns are fixed by the schema."""
+    if rows:
+        columns = list(rows[0])
+        db.conn.executemany(
+            f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+            f"values ({', '.join('?' * len(columns))})",
+            [[row[c] for c in columns] for row in rows],
         )
-    return rid
+
+
+def _finding_rows(rid: str, findings: Iterable[dict]) -> Iterator[dict]:
+    for f in findings:
+        table_key, row_key, column_key = finding_anchor(f["check"], f["where"])
+        yield {
+            "report_id": rid,
+            "check_name": f["check"],
+            "severity": f["severity"],
+            "location": f["where"],
+            "message": f["message"],
+            "table_key": table_key,
+            "row_key": row_key,
+            "column_key": column_key,
+        }
 
 
 def _region_columns(parts: dict) -> dict:
@@ -386,7 +816,10 @@ def _region_columns(parts: dict) -> dict:
     }
 
 
-def _cells(rid: str, report: dict) -> Iterator[dict]:
+def _cells(rid: str, report: dict) -> list[dict]:
+    """The report's cells in the forms' order (tables 二, 三, 四, then the legacy 统计表 as printed), each
+    with its position (the key of the cells table, with report_id)."""
+
     def cell(
         table_key: str, row_key: str, column_key: str, value, unit: str = "件", label: str | None = None
     ):
@@ -400,15 +833,15 @@ def _cells(rid: str, report: dict) -> Iterator[dict]:
             "label": label,
         }
 
-    for item in report["disclosure"]:
-        yield cell("disclosure", item["item"], item["metric"], item["value"], item["unit"], item["label"])
+    cells = [
+        cell("disclosure", item["item"], item["metric"], item["value"], item["unit"], item["label"])
+        for item in report["disclosure"]
+    ]
     for row_key, columns in report["applications"].items():
         for column_key, value in columns.items():
-            yield cell("applications", row_key, column_key, value)
+            cells.append(cell("applications", row_key, column_key, value))
     for key, value in report["reviews"].items():
-        # review_upheld → row "review", column "upheld": the table's own 3 × 5 grid.
-        row_key, column_key = key.rsplit("_", 1)
-        yield cell("reviews", row_key, column_key, value)
+        cells.append(cell("reviews", *split_review_key(key), value))
     seen: set[str] = set()
     for entry in report.get("statistics", []):
         # A known indicator under its key, so series join across years; the rest under its label path.
@@ -416,9 +849,149 @@ def _cells(rid: str, report: dict) -> Iterator[dict]:
         if row_key in seen:
             continue  # the same label twice in one table: the first is kept, as for table rows
         seen.add(row_key)
-        yield cell("statistics", row_key, "value", entry["value"], entry["unit"], entry["path"])
+        cells.append(cell("statistics", row_key, "value", entry["value"], entry["unit"], entry["path"]))
         if "cumulative" in entry:
-            yield cell("statistics", row_key, "cumulative", entry["cumulative"], entry["unit"], entry["path"])
+            cells.append(
+                cell("statistics", row_key, "cumulative", entry["cumulative"], entry["unit"], entry["path"])
+            )
+    kept: dict[tuple[str, str, str], dict] = {}
+    for sequence, c in enumerate(cells, start=1):
+        c["position"] = cell_position(c["table_key"], c["row_key"], c["column_key"], sequence)
+        kept.setdefault((c["table_key"], c["row_key"], c["column_key"]), c)  # a repeated cell: the first
+    return sorted(kept.values(), key=lambda c: c["position"])
+
+
+def stale_pages(db: sqlite_utils.Database) -> list[str]:
+    """Report pages to extract again: canonical copies of reports whose numbers are not (or no longer)
+    theirs — left so when the page they came from was re-extracted into another report."""
+    return [
+        row[0]
+        for row in db.execute(
+            "select c.page_url from report_copies c join reports r on r.id = c.report_id "
+            "where c.canonical = 1 and (r.url is null or r.url != c.page_url) order by c.first_fetch_id"
+        )
+    ]
+
+
+def report_json(db: sqlite_utils.Database, rid: str) -> dict | None:
+    """The parse JSON of a report."""
+    row = db.execute("select json from report_json where report_id = ?", [rid]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+# --------------------------------------------------------------------------------------------- derived
+def rebuild_figures(db: sqlite_utils.Database, batch: int = 2000) -> int:
+    """Materialise report_figures afresh from reports, cells and findings (after an upgrade, or to check
+    it against the writes); returns the number of rows."""
+    names = [column.name for column in figure_columns()]
+    meta = {name for name, _ in REPORT_COLUMNS}
+    counts = {
+        row[0]: (row[1], row[2])
+        for row in db.execute(
+            "select report_id, count(*), sum(severity = 'error') from findings group by report_id"
+        )
+    }
+    rows: dict[str, dict] = {}
+    for report in db.query(
+        f"select id, {', '.join(meta - {'report_id', 'findings', 'errors'})} from reports"
+    ):
+        findings, errors = counts.get(report["id"], (0, 0))
+        rows[report["id"]] = {
+            **dict.fromkeys(names),
+            **{k: v for k, v in report.items() if k in meta},
+            "report_id": report["id"],
+            "findings": findings,
+            "errors": errors or 0,
+        }
+    for rid, table, row_key, column_key, value in db.execute(
+        "select report_id, table_key, row_key, column_key, value from cells "
+        "where table_key in ('disclosure', 'applications', 'reviews')"
+    ):
+        name = CELL_COLUMNS.get((table, row_key, column_key))
+        if name and rid in rows:
+            rows[rid][name] = value
+    with transaction(db):
+        db.execute("delete from report_figures")
+        values = list(rows.values())
+        for start in range(0, len(values), batch):
+            db["report_figures"].insert_all(values[start : start + batch], batch_size=batch)
+    return len(rows)
+
+
+def upgrade_reports(db: sqlite_utils.Database) -> None:
+    """Bring reports written by an earlier version to one per (agency, year) with their copies: each old
+    row becomes a copy; rows of one agency and year merge into the first seen; ids follow report_key_id;
+    findings gain their anchors; search text and report_figures are filled."""
+    for row in list(db.query("select * from reports where id not in (select report_id from report_copies)")):
+        if not row["url"]:
+            continue
+        report = {
+            "title": row["title"],
+            "source": {"sha256": row.get("document_sha256"), "media_type": _media_type(db, row)},
+        }
+        copy = _copy_row(
+            db,
+            report,
+            row["url"],
+            row.get("document_url") or row["url"],
+            row.get("document_sha256"),
+            row.get("source_id"),
+            row.get("newest_fetch_id"),
+        )
+        db["report_copies"].insert(
+            {**copy, "report_id": row["id"], "canonical": 1}, pk="page_url", replace=True
+        )
+    groups: dict[str, list[str]] = {}
+    for rid, agency, year in db.execute("select id, agency, year from reports"):
+        if agency and year:
+            groups.setdefault(report_key_id(agency, year), []).append(rid)
+    for key, members in groups.items():
+        first = db.execute(
+            f"select report_id from report_copies where report_id in ({', '.join('?' * len(members))}) "
+            "order by first_fetch_id is null, first_fetch_id, rowid limit 1",
+            members,
+        ).fetchone()
+        keep = first[0] if first else members[0]
+        for rid in members:
+            if rid != keep:
+                db.execute("update report_copies set report_id = ? where report_id = ?", [keep, rid])
+                delete_report(db, rid)
+        if keep != key:
+            for table in (*_REPORT_TABLES, "report_copies"):
+                db.execute(f"update [{table}] set report_id = ? where report_id = ?", [key, keep])
+            db.execute("update reports set id = ? where id = ?", [key, keep])
+    for rid in [row[0] for row in db.execute("select id from reports")]:
+        canonical = _settle_canonical(db, rid)
+        db.execute("update reports set url = ? where id = ? and url is not ?", [canonical, rid, canonical])
+        _count_copies(db, rid)
+    for fid, check, location in db.execute("select id, check_name, location from findings").fetchall():
+        db.execute(
+            "update findings set table_key = ?, row_key = ?, column_key = ? where id = ?",
+            [*finding_anchor(check or "", location), fid],
+        )
+    for rid, title, agency, region in db.execute("select id, title, agency, region from reports").fetchall():
+        db.execute(
+            "update reports set search_text = ? where id = ?", [search_text(title, agency, region), rid]
+        )
+    for rowid, heading, text in db.execute("select rowid, heading, text from sections").fetchall():
+        db.execute("update sections set search_text = ? where rowid = ?", [search_text(heading, text), rowid])
+    rebuild_figures(db)
+
+
+def _media_type(db: sqlite_utils.Database, row: dict) -> str | None:
+    found = db.execute(
+        "select media_type from documents where sha256 = ?", [row.get("document_sha256")]
+    ).fetchone()
+    return found[0] if found else None
+
+
+def _move_report_json(db: sqlite_utils.Database) -> None:
+    db["report_json"].create({"report_id": str, "json": str}, pk="report_id", if_not_exists=True)
+    with transaction(db):
+        db.execute(
+            "insert or replace into report_json (report_id, json) "
+            "select id, report_json from reports where report_json is not null"
+        )
 
 
 def summary(db: sqlite_utils.Database) -> dict:
@@ -431,6 +1004,7 @@ def summary(db: sqlite_utils.Database) -> dict:
         "fetches": scalar("select count(*) from fetches"),
         "documents": scalar("select count(*) from documents"),
         "reports": scalar("select count(*) from reports"),
+        "report_copies": scalar("select count(*) from report_copies"),
         "agencies": scalar("select count(distinct agency) from reports"),
         "years": [
             row[0]

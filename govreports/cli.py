@@ -277,13 +277,35 @@ def parse(path: str, url: str | None, media_type: str | None) -> None:
 @db_option
 @click.option("--port", default=8001, show_default=True, help="Port for Datasette.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-def serve(db_path: str, port: int, host: str) -> None:
-    """Serve the archive with Datasette (facets, canned queries, CSV and JSON export)."""
-    from govreports.serve import exec_datasette
+@click.option(
+    "--setting",
+    "settings",
+    type=(str, str),
+    multiple=True,
+    metavar="NAME VALUE",
+    help="A Datasette setting, e.g. --setting sql_time_limit_ms 3000 (repeatable).",
+)
+def serve(db_path: str, port: int, host: str, settings: tuple[tuple[str, str], ...]) -> None:
+    """Serve the archive with Datasette, read-only: report pages, Chinese search, canned queries,
+    charts, an Atom feed, CSV (with a BOM for Excel) and .xlsx downloads of every table and query.
 
-    open_archive(db_path).close()  # an empty archive still shows its tables
-    click.echo(f"serving {db_path} at http://{host}:{port}/", err=True)
-    exec_datasette(db_path, host, port)
+    The archive must exist: a missing path or a file that is not an archive is an error (exit 1),
+    never a new empty archive.
+
+    \b
+    Examples:
+        govreports serve --db archive.db
+        govreports serve --db archive.db --host 0.0.0.0 --port 8080
+        govreports serve --db archive.db --setting sql_time_limit_ms 5000
+    """
+    from govreports.serve import ArchiveError, check_archive, run_datasette
+
+    try:
+        check_archive(db_path)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"serving {db_path} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    run_datasette(db_path, host, port, dict(settings))
 
 
 @cli.command("summary")
@@ -321,7 +343,10 @@ def portal(directory: str | None, port: int) -> None:
     help="Port for the sample portal; fixed so that re-runs see the same report URLs.",
 )
 def demo(db_path: str, serve: bool, port: int, portal_port: int) -> None:
-    """Offline demo: crawl the bundled sample portal on 127.0.0.1, extract, summarise, serve."""
+    """Offline demo: crawl the bundled sample portal on 127.0.0.1, extract, summarise, serve.
+
+    The sample portal stays up while the archive is served, so the reports' source links work.
+    """
     from crawler.runner import CrawlOptions, run_crawl
     from crawler.sources import Source
     from govreports.portal import SAMPLE_COLUMN, PortalServer
@@ -331,12 +356,12 @@ def demo(db_path: str, serve: bool, port: int, portal_port: int) -> None:
         click.echo(f"sample portal at {start_url}", err=True)
         source = Source(start_url=start_url, agency="示例区人民政府", level="county", cms="trs")
         run_crawl([source], CrawlOptions(db_path, log_level="WARNING"))
-    _extract(db_path)
-    db = open_archive(db_path)
-    click.echo(json.dumps(summary(db), ensure_ascii=False, indent=2))
-    db.close()
-    if serve:
-        from govreports.serve import exec_datasette
+        _extract(db_path)
+        db = open_archive(db_path)
+        click.echo(json.dumps(summary(db), ensure_ascii=False, indent=2))
+        db.close()
+        if serve:
+            from govreports.serve import run_datasette
 
-        click.echo(f"serving {db_path} at http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
-        exec_datasette(db_path, "127.0.0.1", port)
+            click.echo(f"serving {db_path} at http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
+            run_datasette(db_path, "127.0.0.1", port)

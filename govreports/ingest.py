@@ -10,7 +10,6 @@ one report (the same agency's previous year) run once every report of the batch 
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -24,7 +23,13 @@ from extract.findings import finding
 from extract.readers.ocr import share_ocr_gate
 from extract.regions import region_of, region_parts
 from extract.validate import check_cross_year
-from govreports.archive import document_bytes, latest_fetches, store_report
+from govreports.archive import (
+    document_bytes,
+    latest_fetches,
+    report_json,
+    stale_pages,
+    store_report,
+)
 
 _PAGE_FALLBACKS = ("title", "agency", "region", "level", "year", "published")
 
@@ -114,17 +119,21 @@ def _worker_archive(path: str) -> sqlite_utils.Database:
     return _archives[path]
 
 
-def extraction_jobs(db: sqlite_utils.Database, db_path: str, only_new: bool = False) -> list[ExtractionJob]:
-    """A job per report page; with ``only_new``, only pages whose page or attachments were fetched anew
-    since their report was extracted (fetch ids only grow, so the newest id read tells)."""
+def extraction_jobs(
+    db: sqlite_utils.Database, db_path: str, only_new: bool = False, pages: set[str] | None = None
+) -> list[ExtractionJob]:
+    """A job per report page (or per page of ``pages``); with ``only_new``, only pages whose page or
+    attachments were fetched anew since their copy was extracted (fetch ids only grow, so the newest id
+    read tells)."""
     jobs = [
         ExtractionJob(db_path, page, list(latest_fetches(db, "attachment", referer=page["url"])))
         for page in latest_fetches(db, "report_page")
+        if pages is None or page["url"] in pages
     ]
     if only_new:
         extracted = {
-            row["url"]: row["newest_fetch_id"] or 0
-            for row in db.query("select url, newest_fetch_id from reports")
+            row["page_url"]: row["newest_fetch_id"] or 0
+            for row in db.query("select page_url, newest_fetch_id from report_copies")
         }
         jobs = [job for job in jobs if job.newest_fetch_id > extracted.get(job.page["url"], -1)]
     return jobs
@@ -158,13 +167,34 @@ def extract_archive(
     workers: int | None = None,
     progress: Progress | None = None,
 ) -> ExtractionStats:
-    """(Re-)extract report pages from their stored bytes: all of them, or those fetched since extraction."""
+    """(Re-)extract report pages from their stored bytes: all of them, or those fetched since extraction.
+
+    Copies of one report (the same agency and year on several pages or sites) are stored first seen first,
+    so the canonical copy is written before the others attach to it. A report whose canonical copy moved
+    to another report (its agency or year now read differently) is then extracted from its next copy.
+    """
     stats = ExtractionStats()
     db_path = db.execute("pragma database_list").fetchone()[2]
-    jobs = extraction_jobs(db, db_path, only_new)
+    workers = workers or os.cpu_count() or 1
+    _extract_jobs(db, extraction_jobs(db, db_path, only_new), workers, progress, stats)
+    for _ in range(3):  # each pass settles the reports the one before left; a chain is never longer
+        jobs = extraction_jobs(db, db_path, pages=set(stale_pages(db)))
+        if not jobs:
+            break
+        _extract_jobs(db, jobs, workers, None, stats)
+    return stats
+
+
+def _extract_jobs(
+    db: sqlite_utils.Database,
+    jobs: list[ExtractionJob],
+    workers: int,
+    progress: Progress | None,
+    stats: ExtractionStats,
+) -> None:
     parsed: list[Extracted] = []
     source_regions = {row["id"]: row["region"] for row in db["sources"].rows if row["region"]}
-    for result in parse_all(jobs, workers or os.cpu_count() or 1, progress):
+    for result in parse_all(jobs, workers, progress):
         if result.report is None:
             stats.unreadable += 1
             continue
@@ -173,7 +203,13 @@ def extract_archive(
         if not result.report["region"] and page["source_id"] in source_regions:
             _region_from_source(result.report, source_regions[page["source_id"]])
         parsed.append(result)
-    stats.cross_year_checked = add_cross_year_findings(db, [result.report for result in parsed])
+    stats.cross_year_checked += add_cross_year_findings(db, [result.report for result in parsed])
+    first_seen = dict(
+        db.execute(
+            "select url, min(id) from fetches where kind = 'report_page' and status = 200 group by url"
+        )
+    )
+    parsed.sort(key=lambda result: first_seen.get(result.job.page["url"], result.job.page["id"]))
     for result in parsed:
         store_report(
             db,
@@ -185,7 +221,6 @@ def extract_archive(
         )
         stats.reports += 1
         stats.from_attachments += result.from_attachment
-    return stats
 
 
 def _lend_link_metadata(report: dict, page: dict) -> None:
@@ -220,6 +255,6 @@ def add_cross_year_findings(db: sqlite_utils.Database, reports: list[dict]) -> i
 
 def _archived_report(db: sqlite_utils.Database, agency: str, year: int) -> dict | None:
     row = db.execute(
-        "select report_json from reports where agency = ? and year = ? order by id limit 1", [agency, year]
+        "select id from reports where agency = ? and year = ? order by id limit 1", [agency, year]
     ).fetchone()
-    return json.loads(row[0]) if row else None
+    return report_json(db, row[0]) if row else None

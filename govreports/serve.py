@@ -1,186 +1,100 @@
-"""Serving the archive with Datasette: titles, Chinese labels, facets and canned queries."""
+"""Serving the archive with Datasette: the project's plugin, templates and metadata, read-only.
+
+Datasette runs in this process (no temporary metadata file, nothing left behind): the plugin in
+``govreports/datasette/plugins`` finds the archive at startup and supplies its metadata (titles, Chinese
+labels, units, canned queries, charts, the feed). The archive is opened read-only (``mode=ro``), so a
+crawl may write to it while it is served; every page's SQL has a time limit.
+"""
 
 from __future__ import annotations
 
-import json
-import os
-import sys
-import tempfile
 from pathlib import Path
 
+from govreports.archive import SCHEMA_VERSION
+from govreports.datasette import PLUGINS_DIR, TEMPLATES_DIR
+from govreports.datasette.metadata import datasette_metadata  # noqa: F401  (its home before the plugin)
 
-def datasette_metadata(database: str) -> dict:
-    """Metadata for an archive served under the name ``database`` (the file's stem)."""
-    return {
-        "title": "政府信息公开工作年度报告档案 · govreports",
-        "description": "各级行政机关政府信息公开工作年度报告：原始文件、章节、三张统计表的逐格数字与勾稽关系校验结果。",
-        "source": "govreports crawler",
-        "databases": {
-            database: {
-                "tables": {
-                    "reports": {
-                        "title": "年度报告 reports",
-                        "description": "每份年度报告一行：机关、地区、层级、年度、模板，以及抽取出的错误和提示数量。",
-                        "label_column": "title",
-                        "facets": ["year", "province", "level", "template", "agency"],
-                        "sort_desc": "year",
-                        "columns": {
-                            "agency": "发布机关",
-                            "region": "地区（省、市、县连写）",
-                            "province": "省级行政区",
-                            "prefecture": "地级行政区（直辖市无）",
-                            "county": "县级行政区",
-                            "region_code": "最具体一级的行政区划代码（统计用区划代码 2023）",
-                            "level": "层级 national/province/prefecture/county/township/street/department",
-                            "year": "报告年度",
-                            "published": "发布日期",
-                            "template": "模板：2019 / 2021 / legacy / unknown",
-                            "ocr": "1 = 数字由 OCR 从扫描件识别，请核对原件",
-                            "errors": "错误级 findings 的数量（勾稽关系不成立、行无法读取等）",
-                            "warnings": "提示级 findings 的数量",
-                            "report_json": "govreports parse 的完整 JSON",
-                        },
-                    },
-                    "cells": {
-                        "title": "统计表逐格数字 cells",
-                        "description": "表二（disclosure）、表三（applications）、表四（reviews）每格一行，数字按原文记录。",
-                        "facets": ["table_key", "row_key", "column_key"],
-                        "columns": {
-                            "table_key": "表：disclosure 主动公开 / applications 依申请 / reviews 复议诉讼",
-                            "row_key": "行（见 report-template.md 的键）",
-                            "column_key": "列",
-                            "value": "数值（金额为万元）",
-                        },
-                    },
-                    "findings": {
-                        "title": "校验结果 findings",
-                        "description": "抽取与勾稽关系校验发现的问题；发现问题不会修改任何数字。",
-                        "facets": ["check_name", "severity"],
-                        "columns": {
-                            "check_name": "校验项",
-                            "severity": "error / warning",
-                            "location": "位置",
-                        },
-                    },
-                    "sections": {
-                        "title": "报告章节 sections",
-                        "description": "六个部分的正文（不含表格）。",
-                        "facets": ["key"],
-                    },
-                    "fetches": {
-                        "title": "抓取记录 fetches",
-                        "description": "每次抓取的 URL、时间、状态码、媒体类型与正文 sha256。",
-                        "facets": ["kind", "status", "media_type"],
-                    },
-                    "documents": {
-                        "title": "原始文件 documents",
-                        "description": "抓取到的原始字节，按 sha256 去重保存，可据此重新抽取。",
-                    },
-                    "sources": {
-                        "title": "抓取来源 sources",
-                        "description": "各来源的起始地址、机关与 CMS 类型。",
-                    },
-                    "columns": {
-                        "title": "发现的年报栏目 columns",
-                        "description": "从门户首页或政府信息公开页面找到的年报栏目。",
-                    },
-                    "crawl_runs": {
-                        "title": "抓取运行 crawl_runs",
-                        "description": "每个来源每次抓取一行：起止时间、状态（finished 完成；partial 未抓全：抓到的条目少于列表声明的条数、列表页失败、未能跟随的分页或未能渲染的页面；empty 栏目内没有年报；no_column 未找到年报栏目；failed 失败；interrupted 中断）及原因、请求数、304 数、新文件与新报告数、按类型统计的错误、列表声明条数（announced）与实际抓到条数（reached）、渲染的页面、跳过的其他网站。",
-                        "facets": ["status", "start_url"],
-                        "sort_desc": "id",
-                    },
-                    "applications_totals": {
-                        "title": "表三总计列 applications_totals",
-                        "description": "每份报告表三“总计”列的主要行：本年新收、上年结转、办理结果、结转下年。",
-                        "facets": ["year", "level"],
-                    },
-                },
-                "queries": {
-                    "incomplete_crawls": {
-                        "title": "未抓全的来源（最近一次抓取）",
-                        "description": (
-                            "每个来源最近一次抓取的状态不是 finished 的：partial 抓到的少于列表声明的条数，"
-                            "empty 栏目内没有年报，no_column 未找到年报栏目，failed 失败，interrupted 中断。"
-                        ),
-                        "sql": (
-                            "select r.start_url, s.agency, r.status, r.reason, r.announced, r.reached, "
-                            "r.rendered, r.skipped_hosts, r.started_at "
-                            "from crawl_runs r left join sources s on s.id = r.source_id "
-                            "where r.id in (select max(id) from crawl_runs group by start_url) "
-                            "and r.status != 'finished' order by r.started_at desc"
-                        ),
-                    },
-                    "applications_by_year": {
-                        "title": "各年度依申请公开总量",
-                        "sql": (
-                            "select year, count(*) as reports, sum(new_received) as new_received, "
-                            "sum(granted) as granted, sum(total_handled) as total_handled "
-                            "from applications_totals group by year order by year"
-                        ),
-                    },
-                    "applications_long_run": {
-                        "title": "各机关历年收到申请数（含2019年前的统计表）",
-                        "description": "2019年起取表三本年新收总计，此前取统计表「收到申请数」。",
-                        "sql": (
-                            "select r.agency, r.year, r.template, c.value as applications_received "
-                            "from cells c join reports r on r.id = c.report_id "
-                            "where (c.table_key = 'applications' and c.row_key = 'new_received' "
-                            "and c.column_key = 'total') or (c.table_key = 'statistics' "
-                            "and c.row_key = 'applications_received' and c.column_key = 'value') "
-                            "order by r.agency, r.year"
-                        ),
-                    },
-                    "broken_identities": {
-                        "title": "勾稽关系不成立的报告",
-                        "sql": (
-                            "select r.agency, r.year, f.check_name, f.location, f.message, r.url "
-                            "from findings f join reports r on r.id = f.report_id "
-                            "where f.check_name in ('applications.balance', 'applications.handled_sum', "
-                            "'applications.row_total', 'applications.other_sum', 'reviews.total') order by r.agency, r.year"
-                        ),
-                    },
-                    "report_table": {
-                        "title": "一份报告的统计表",
-                        "sql": (
-                            "select table_key, row_key, column_key, value, unit from cells "
-                            "where report_id = :report_id order by table_key, row_key, column_key"
-                        ),
-                    },
-                },
-            }
-        },
-    }
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+# Pages answer within a second or say so; downloads stream under their own limit (downloads.py).
+SETTINGS = {
+    "sql_time_limit_ms": 1000,
+    "facet_time_limit_ms": 500,
+    # Suggested facets run a query per column: on the wide table that is hundreds per page view.
+    "suggest_facets": False,
+    "max_csv_mb": 0,  # a whole table streams as CSV, however large
+    "allow_download": False,  # the archive holds every raw document: not a click away
+    "default_page_size": 50,
+}
 
 
-def write_metadata(db_path: str | Path) -> Path:
-    metadata = datasette_metadata(Path(db_path).stem)
-    handle, name = tempfile.mkstemp(prefix="govreports-datasette-", suffix=".json")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump(metadata, out, ensure_ascii=False, indent=2)
-    return Path(name)
+class ArchiveError(Exception):
+    """The path given is not an archive that can be served."""
 
 
-def datasette_command(db_path: str | Path, host: str, port: int) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "datasette",
-        "serve",
-        str(db_path),
-        "--metadata",
-        str(write_metadata(db_path)),
-        "--host",
-        host,
-        "--port",
-        str(port),
-        "--setting",
-        "sql_time_limit_ms",
-        "5000",
-    ]
+def check_archive(db_path: str | Path) -> Path:
+    """The archive's path, or ArchiveError saying why it cannot be served: Datasette would otherwise
+    create an empty database at a mistyped path, or fail obscurely on a file that is not SQLite."""
+    path = Path(db_path)
+    if not path.exists():
+        raise ArchiveError(f"{path}: no such archive (crawl into it first: govreports crawl --db {path} …)")
+    if not path.is_file():
+        raise ArchiveError(f"{path}: not a file")
+    with path.open("rb") as handle:
+        header = handle.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise ArchiveError(f"{path}: not an SQLite database")
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            names = {row[0] for row in conn.execute("select name from sqlite_master")}
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise ArchiveError(f"{path}: unreadable SQLite database: {error}") from error
+    if "reports" not in names:
+        raise ArchiveError(f"{path}: an SQLite database, but not a govreports archive (no reports table)")
+    if version < SCHEMA_VERSION:
+        # Made by an earlier version: brought up to date once (a write), then served read-only.
+        from govreports.archive import open_archive
+
+        open_archive(path).close()
+    return path
 
 
-def exec_datasette(db_path: str | Path, host: str, port: int) -> None:
-    """Replace this process with Datasette, so Ctrl-C and signals reach it directly."""
-    command = datasette_command(db_path, host, port)
-    os.execv(command[0], command)
+def make_datasette(db_path: str | Path, settings: dict[str, str | int | bool] | None = None):
+    """A Datasette for the archive with the project's plugin and templates, started up."""
+    from datasette.app import SETTINGS as KNOWN_SETTINGS
+    from datasette.app import Datasette
+    from datasette.cli import check_databases, run_sync
+
+    path = check_archive(db_path)
+    defaults = {setting.name: setting.default for setting in KNOWN_SETTINGS}
+    chosen = dict(SETTINGS)
+    for name, value in (settings or {}).items():
+        if name not in defaults:
+            raise ArchiveError(f"unknown Datasette setting {name!r}")
+        # Typed like the setting's default, as `datasette --setting` does.
+        default = defaults[name]
+        chosen[name] = (
+            value.lower() in ("1", "on", "true")
+            if isinstance(default, bool) and isinstance(value, str)
+            else type(default)(value)
+        )
+    datasette = Datasette(
+        [str(path)],
+        plugins_dir=str(PLUGINS_DIR),
+        template_dir=str(TEMPLATES_DIR),
+        settings=chosen,
+    )
+    run_sync(datasette.invoke_startup)
+    run_sync(lambda: check_databases(datasette))
+    return datasette
+
+
+def run_datasette(db_path: str | Path, host: str, port: int, settings: dict[str, str] | None = None) -> None:
+    """Serve until Ctrl-C or SIGTERM (uvicorn handles both and shuts down cleanly)."""
+    import uvicorn
+
+    datasette = make_datasette(db_path, settings)
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")

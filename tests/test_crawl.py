@@ -17,7 +17,10 @@ def db(crawled_archive) -> sqlite_utils.Database:
 def reports_by_path(db) -> dict[str, dict]:
     from urllib.parse import urlsplit
 
-    return {urlsplit(row["url"]).path: row for row in db["reports"].rows}
+    rows = db.query(
+        "select r.*, j.json as report_json from reports r join report_json j on j.report_id = r.id"
+    )
+    return {urlsplit(row["url"]).path: row for row in rows}
 
 
 def test_every_report_is_archived_once(expected_portal, db, reports_by_path):

@@ -41,7 +41,8 @@ def add_report(site: Path, title: str) -> str:
     template = next(column.glob("2025*/t*.html"))
     article = column / "202611" / "t20261120_1999999.html"
     article.parent.mkdir()
-    article.write_bytes(template.read_bytes())
+    # The agency's report for the next year: a byte copy would be the same (agency, year), one report.
+    article.write_bytes(template.read_bytes().replace(b"2024", b"2025"))
     index = column / "index.html"
     page = index.read_text(encoding="utf-8")
     item = f'<li><a href="./202611/t20261120_1999999.html" target="_blank" title="{title}">{title}</a></li>'

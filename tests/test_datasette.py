@@ -1,11 +1,20 @@
-"""Datasette started as a process on the crawled archive and asked for the reports table as JSON."""
+"""`govreports serve`: Datasette started as a process on the crawled archive, read-only, and asked over HTTP.
+
+The other test_datasette_*.py files use this module's ``datasette`` fixture (one server per session) and
+``serving`` (a server of their own, on an archive they changed).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import socket
+import sqlite3
 import subprocess
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,13 +32,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(db: Path) -> Iterator[str]:
+def serving(db: Path, *options: str, env: dict | None = None) -> Iterator[str]:
     """``govreports serve`` on a free port as a process; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [*GOVREPORTS, "serve", "--db", str(db), "--port", str(port)],
+        [*GOVREPORTS, "serve", "--db", str(db), "--port", str(port), *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -49,15 +59,31 @@ def serving(db: Path) -> Iterator[str]:
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def datasette(crawled_archive):
     with serving(crawled_archive) as base:
         yield base
 
 
+def get(url: str) -> tuple[int, dict, bytes]:
+    """Status, headers (lower-case names) and body; an HTTP error is an answer too."""
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+
+
 def get_json(url: str):
-    with urllib.request.urlopen(url, timeout=30) as response:
-        return json.loads(response.read())
+    status, _, body = get(url)
+    assert status == 200, body[:500]
+    return json.loads(body)
+
+
+def get_text(url: str) -> str:
+    status, _, body = get(url)
+    assert status == 200, body[:500]
+    return body.decode("utf-8")
 
 
 def test_reports_table_as_json(datasette, expected_portal):
@@ -65,6 +91,7 @@ def test_reports_table_as_json(datasette, expected_portal):
     assert len(rows) == len(expected_portal["reports"])
     expected = {(r["agency"], r["year"]) for r in expected_portal["reports"]}
     assert {(row["agency"], row["year"]) for row in rows} == expected
+    assert "search_text" not in rows[0]  # the search index's shadow column is not for reading
 
 
 def test_metadata_facets_and_canned_queries(datasette, expected_portal):
@@ -77,8 +104,95 @@ def test_metadata_facets_and_canned_queries(datasette, expected_portal):
     )
     assert next(row for row in by_year if row["year"] == 2020)["new_received"] == expected_2020
     metadata = get_json(datasette + "/-/metadata.json")
-    assert metadata["databases"]["archive"]["tables"]["reports"]["title"].startswith("年度报告")
+    tables = metadata["databases"]["archive"]["tables"]
+    assert tables["reports"]["title"].startswith("年度报告")
+    assert metadata["license"] and metadata["source"] and metadata["about"]
+
+
+def test_every_table_a_user_sees_is_described(datasette):
+    metadata = get_json(datasette + "/-/metadata.json")["databases"]["archive"]["tables"]
+    listed = get_json(datasette + "/archive.json")["tables"]
+    visible = [t["name"] for t in listed if not t["hidden"]]
+    for name in visible:
+        assert metadata.get(name, {}).get("title") and metadata[name].get("description"), name
+    # The wide table's columns carry their Chinese label and unit.
+    columns = metadata["report_figures"]["columns"]
+    assert columns["t3_new_received_total"] == "表三 一、本年新收申请 · 总计（件）"
+    assert columns["t2_fees_fee_amount"].endswith("（万元）")
+
+
+def test_raw_bytes_and_parse_json_stay_out_of_table_views(datasette):
+    listed = {t["name"]: t for t in get_json(datasette + "/archive.json")["tables"]}
+    assert "documents" not in listed and "report_json" not in listed  # closed: not even listed
+    for table in ("documents", "report_json"):
+        status, _, _ = get(f"{datasette}/archive/{table}")
+        assert status == 403
+    home = get_text(datasette + "/")
+    assert "report_json" not in home and "/archive/documents" not in home
+
+
+def test_home_page_leads_with_reports_figures_and_search(datasette):
+    home = get_text(datasette + "/")
+    search, reports, figures = (
+        home.find('action="/-/find"'),
+        home.find('id="card-reports"'),
+        home.find("card-figures"),
+    )
+    internal = home.find('id="other-tables"')
+    assert 0 < search < reports < figures < internal
+    assert "/-/dashboards/overview" in home and "new_reports_feed.atom" in home
 
 
 def test_a_finished_crawl_is_not_listed_as_incomplete(datasette):
     assert get_json(datasette + "/archive/incomplete_crawls.json?_shape=array") == []
+
+
+def test_sql_has_a_time_limit(datasette):
+    slow = "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
+    status, _, body = get(f"{datasette}/archive.json?sql={urllib.parse.quote(slow)}")
+    assert status == 400 and b"too long" in body
+
+
+def test_serving_reads_only_and_leaves_no_files(crawled_archive, tmp_path):
+    before = hashlib.sha256(crawled_archive.read_bytes()).hexdigest()
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    with serving(crawled_archive, env={**os.environ, "TMPDIR": str(temp)}) as base:
+        get_text(base + "/archive/reports")
+        get_text(base + "/archive/report_figures.csv?_stream=on")
+        status, _, _ = get(base + "/archive.json?sql=" + urllib.parse.quote("delete from reports"))
+        assert status == 400
+    assert hashlib.sha256(crawled_archive.read_bytes()).hexdigest() == before
+    assert list(temp.iterdir()) == []  # no metadata file or other leftovers
+
+
+@pytest.mark.parametrize("kind", ["missing", "text", "other_sqlite"])
+def test_a_path_that_is_not_an_archive_is_a_clear_error(tmp_path, kind):
+    db = tmp_path / "archive.db"
+    if kind == "text":
+        db.write_text("not a database")
+    elif kind == "other_sqlite":
+        with sqlite3.connect(db) as conn:
+            conn.execute("create table notes (text)")
+    result = subprocess.run(
+        [*GOVREPORTS, "serve", "--db", str(db), "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    expected = {
+        "missing": "no such archive",
+        "text": "not an SQLite database",
+        "other_sqlite": "not a govreports archive",
+    }
+    assert expected[kind] in result.stderr
+    assert db.exists() == (kind != "missing")  # never a new empty archive
+    if kind == "other_sqlite":
+        with sqlite3.connect(db) as conn:
+            assert [r[0] for r in conn.execute("select name from sqlite_master")] == ["notes"]
+
+
+def test_serve_listens_on_localhost_by_default():
+    result = subprocess.run([*GOVREPORTS, "serve", "--help"], capture_output=True, text=True, timeout=60)
+    assert "[default: 127.0.0.1]" in " ".join(result.stdout.split())

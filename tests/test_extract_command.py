@@ -14,7 +14,9 @@ def archived_reports(db_path) -> dict[str, tuple]:
     db = sqlite_utils.Database(db_path)
     return {
         row["url"]: (row["agency"], row["year"], row["template"], row["errors"], row["report_json"])
-        for row in db.query("select * from reports")
+        for row in db.query(
+            "select r.*, j.json as report_json from reports r join report_json j on j.report_id = r.id"
+        )
     }
 
 

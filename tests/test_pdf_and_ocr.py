@@ -263,12 +263,8 @@ def test_tilted_page_image_is_levelled(expected_portal):
 def test_archive_marks_ocr_reports(scanned_report, text_pdf, tmp_path):
     from govreports.archive import open_archive, store_report
 
-    db = open_archive(tmp_path / "archive.db")
-    store_report(
-        db, scanned_report[0], url="http://127.0.0.1/scan.pdf", document_url="http://127.0.0.1/scan.pdf"
-    )
-    store_report(db, text_pdf[1], url="http://127.0.0.1/text.pdf", document_url="http://127.0.0.1/text.pdf")
-    assert dict(db.execute("select url, ocr from reports").fetchall()) == {
-        "http://127.0.0.1/scan.pdf": 1,
-        "http://127.0.0.1/text.pdf": 0,
-    }
+    for name, report, ocr in (("scan.pdf", scanned_report[0], 1), ("text.pdf", text_pdf[1], 0)):
+        db = open_archive(tmp_path / f"{name}.db")  # one archive each: they are the same agency and year
+        url = f"http://127.0.0.1/{name}"
+        store_report(db, report, url=url, document_url=url)
+        assert db.execute("select url, ocr from reports").fetchall() == [(url, ocr)]
