@@ -33,7 +33,6 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from extract import parse_document  # noqa: E402
-from extract.regions import region_parts  # noqa: E402,F401 - the gazetteer's own names below
 from govreports.archive import open_archive, store_report  # noqa: E402
 
 SAMPLE = REPO / "sample_portal"

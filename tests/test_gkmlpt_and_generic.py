@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from crawler.cms import ListPage, ListResponse, generic, gkmlpt, trs
+from crawler.cms.html_lists import iso_date
 from crawler.links import looks_like_annual_report, report_year
 from extract.readers.html import decode_html
 from govreports.portal import SAMPLE_COLUMN, SAMPLE_PORTAL, PortalRequest, PortalServer
@@ -231,7 +232,7 @@ def test_gkmlpt_stops_on_a_full_last_page_and_an_empty_page():
     ],
 )
 def test_gkmlpt_dates(value, expected):
-    assert gkmlpt.iso_date(value) == expected
+    assert iso_date(value) == expected
 
 
 def test_gkmlpt_fixture_truth_is_consistent(gkmlpt_portal):

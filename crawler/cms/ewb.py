@@ -28,8 +28,7 @@ import re
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from crawler.cms import ListedLink, ListPage, ListRequest, ListResponse
-from crawler.cms.gkmlpt import iso_date
-from crawler.cms.html_lists import listed_links
+from crawler.cms.html_lists import iso_date, listed_links
 
 name = "ewb"
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from crawler.cms import ListedLink, ListPage, ListRequest, ListResponse
-from crawler.cms.html_lists import listed_links, printed_dates
+from crawler.cms.html_lists import iso_date, listed_links
 
 name = "gkmlpt"
 
@@ -24,8 +23,6 @@ _CATID = re.compile(r"""\b(?:CAT_?ID|cat_?id|catId)\s*[:=]\s*['"]?(\d+)""")
 _API_PATH = re.compile(r"/gkmlpt/api/all/(\d+)")
 _GKMLPT_LINK = re.compile(r"""['"(]([^'"()\s]*?/gkmlpt/)""")
 # lxml refuses str input that starts with an encoding declaration (XHTML templates have one).
-# The API's epochs are instants; the portal prints them as dates in China time.
-_CHINA = timezone(timedelta(hours=8))
 # Publication time fields, most telling first (display_publish_time is what the page shows).
 _TIME_FIELDS = (
     "display_publish_time",
@@ -123,21 +120,6 @@ def _published(article: dict) -> str | None:
         if (day := iso_date(article.get(field))) is not None:
             return day
     return None
-
-
-def iso_date(value: object) -> str | None:
-    """An epoch (seconds or milliseconds, number or digits) or a printed date, as an ISO date."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
-        seconds = float(value)
-        if seconds <= 0:
-            return None
-        if seconds > 1e11:  # milliseconds: 1e11 seconds is the year 5138
-            seconds /= 1000
-        return datetime.fromtimestamp(seconds, _CHINA).date().isoformat()
-    dates = printed_dates(str(value))
-    return dates[0] if dates else None
 
 
 def _next_request(url: str, count: int, total: object) -> ListRequest | None:

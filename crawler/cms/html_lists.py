@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin
 
 from lxml import html as lxml_html
@@ -10,6 +11,8 @@ from lxml import html as lxml_html
 from crawler.cms import ListedLink
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# List APIs give epochs, instants that portals print as dates in China time.
+_CHINA = timezone(timedelta(hours=8))
 _DATE = re.compile(r"((?:19|20)\d{2})[-年/.](\d{1,2})[-月/.](\d{1,2})")
 # How lists state their size: 「共 25 条」, 「总记录：25」, and the counts pager scripts are given.
 _ANNOUNCED = (
@@ -80,3 +83,18 @@ def pages_left_by_script(text: str) -> int | None:
         return None
     shown = int(current[1]) + (1 if current[1] == "0" else 0)
     return max(int(count[1]) - shown, 0)
+
+
+def iso_date(value: object) -> str | None:
+    """An epoch (seconds or milliseconds, number or digits) or a printed date, as an ISO date."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
+        seconds = float(value)
+        if seconds <= 0:
+            return None
+        if seconds > 1e11:  # milliseconds: 1e11 seconds is the year 5138
+            seconds /= 1000
+        return datetime.fromtimestamp(seconds, _CHINA).date().isoformat()
+    dates = printed_dates(str(value))
+    return dates[0] if dates else None

@@ -41,8 +41,7 @@ from math import ceil
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from crawler.cms import ListedLink, ListPage, ListRequest, ListResponse
-from crawler.cms.gkmlpt import iso_date
-from crawler.cms.html_lists import announced_total, listed_links
+from crawler.cms.html_lists import announced_total, iso_date, listed_links
 
 name = "trs-search"
 
