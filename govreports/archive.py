@@ -12,15 +12,14 @@ Tables
   with the report, so it is always current (``figures.figure_columns()`` labels every column).
 - ``labels``: Chinese labels and the forms' order of every table, row, column, section and finding key;
   the view ``figures_long`` joins it to ``cells`` for pivoting.
-- ``reports_fts`` and ``sections_fts``: Chinese full-text search over the shadow column ``search_text``
-  (see ``spaced_cjk`` and ``fts_query``).
+- ``report_search_fts`` (a report's title and all its sections) and ``sections_fts``: Chinese full-text
+  search (``govreports.search``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -42,13 +41,20 @@ from govreports.figures import (
     label_rows,
     split_review_key,
 )
+from govreports.search import (
+    drop_search,
+    enable_search,
+    index_report,
+    unindex_report,
+)
 
-__all__ = ["FigureColumn", "figure_columns", "fts_query", "open_archive", "spaced_cjk", "store_report"]
+__all__ = ["FigureColumn", "figure_columns", "open_archive", "store_report"]
 
 DEFAULT_PATH = "archive.db"
 # PRAGMA user_version of an archive this module writes. 0: the first releases (report_json in reports,
-# one report per URL); 2: one report per (agency, year) with its copies, report_figures, labels, search.
-SCHEMA_VERSION = 2
+# one report per URL); 2: one report per (agency, year) with its copies, report_figures, labels, search;
+# 3: search text cut into pairs of characters, one search entry per report (govreports.search).
+SCHEMA_VERSION = 3
 
 # Report-level columns of report_figures and their SQL types; the cells are NUMERIC (counts stay integers).
 _FIGURE_TYPES = {"year": "integer", "findings": "integer", "errors": "integer"}
@@ -93,7 +99,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     had_reports = db["reports"].exists()
     _crawl_tables(db)
-    upgrading = had_reports and version < SCHEMA_VERSION
+    upgrading = had_reports and version < 2
+    if had_reports and version < 3:
+        drop_search(db)  # rebuilt below, by this version's search_tokens
     if had_reports and "report_json" in db["reports"].columns_dict:
         _move_report_json(db)  # before the reports table drops the column
     _report_tables(db)
@@ -101,7 +109,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     if upgrading:
         with transaction(db):
             upgrade_reports(db)
-    _enable_search(db)
+    with transaction(db):
+        enable_search(db)
     _create_views(db)
     if version != SCHEMA_VERSION:
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -212,7 +221,6 @@ def _report_tables(db: sqlite_utils.Database) -> None:
             "newest_fetch_id": int,  # the newest fetch (page or attachment) this extraction read
             "copies": int,  # report pages it was found on (report_copies)
             "hosts": int,  # distinct sites among them: publication on several platforms
-            "search_text": str,  # title ǀ agency ǀ region with CJK characters spaced, for reports_fts
         },
         pk="id",
         foreign_keys=[("document_sha256", "documents", "sha256"), ("source_id", "sources", "id")],
@@ -247,7 +255,7 @@ def _report_tables(db: sqlite_utils.Database) -> None:
     db["report_copies"].create_index(["report_id"], if_not_exists=True)
     db["report_copies"].create_index(["sha256"], if_not_exists=True)
     db["sections"].create(
-        {"report_id": str, "number": int, "key": str, "heading": str, "text": str, "search_text": str},
+        {"report_id": str, "number": int, "key": str, "heading": str, "text": str},
         pk=("report_id", "key"),
         foreign_keys=[("report_id", "reports", "id")],
         transform=True,
@@ -381,69 +389,6 @@ where f.t3_new_received_total is not null or f.t3_total_handled_total is not nul
         ).fetchone()
         if not existing or existing[0] != f"CREATE VIEW [{name}] AS {sql}":
             db.create_view(name, sql, replace=True)
-
-
-# --------------------------------------------------------------------------------------------- search
-# A letter (to FTS5's unicode61 tokenizer) standing for punctuation, so 「街，道」 is three tokens and the
-# phrase "街 道" does not match it. U+01C0 LATIN LETTER DENTAL CLICK looks like a bar and is never typed.
-PUNCTUATION_TOKEN = "ǀ"
-_CJK_RUN = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff]+")
-# Full-width ASCII (２０１９, ＰＤＦ) as ASCII, the ideographic space as a space: what NFKC does for these
-# texts, at a fifth of its cost.
-_FULL_WIDTH = {0x3000: " ", **{code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}}
-_PUNCTUATION = re.compile(r"[^\w\s]+|_+")
-_REPEATED_TOKEN = re.compile(rf"{PUNCTUATION_TOKEN}(?:\s+{PUNCTUATION_TOKEN})+")
-
-
-def spaced_cjk(text: str | None) -> str:
-    """Text as the FTS index sees it: every CJK character a token of its own (surrounded by spaces), each run
-    of punctuation one token ``ǀ``, Latin words and numbers whole; full-width ASCII folded.
-
-    >>> spaced_cjk("北京市2019年「政府信息公开」，街道")
-    '北 京 市 2019 年 ǀ 政 府 信 息 公 开 ǀ 街 道'
-    """
-    if not text:
-        return ""
-    text = text.translate(_FULL_WIDTH)
-    text = _PUNCTUATION.sub(f" {PUNCTUATION_TOKEN} ", text)
-    text = _CJK_RUN.sub(lambda run: " " + " ".join(run.group()) + " ", text)
-    return _REPEATED_TOKEN.sub(PUNCTUATION_TOKEN, " ".join(text.split()))
-
-
-def search_text(*fields: str | None) -> str:
-    """Fields joined by the punctuation token, so that no phrase runs from one into the next."""
-    return f" {PUNCTUATION_TOKEN} ".join(spaced for spaced in map(spaced_cjk, fields) if spaced)
-
-
-_TERMS = re.compile(r'"([^"]*)"|(\S+)')
-
-
-def fts_query(typed: str | None) -> str:
-    """What a user types as an FTS5 query over ``search_text``: each term (split at spaces, or "quoted")
-    a phrase of its tokens, all terms required; ``OR`` between terms is kept.
-
-    >>> fts_query("街道 政府信息公开")
-    '"街 道" "政 府 信 息 公 开"'
-    """
-    parts: list[str] = []
-    for quoted, bare in _TERMS.findall(typed or ""):
-        if bare == "OR":
-            if parts and parts[-1] != "OR":
-                parts.append("OR")
-            continue
-        tokens = spaced_cjk(quoted or bare).strip(f" {PUNCTUATION_TOKEN}")
-        if tokens:
-            parts.append(f'"{tokens}"')
-    while parts and parts[-1] == "OR":
-        parts.pop()
-    return " ".join(parts) or '""'  # "": matches nothing, where an empty MATCH would be an error
-
-
-def _enable_search(db: sqlite_utils.Database) -> None:
-    """FTS5 (default unicode61 tokenizer) over the shadow columns, kept current by sqlite-utils' triggers;
-    recreated and refilled when a table was rebuilt (a transform drops the triggers)."""
-    for table in ("reports", "sections"):
-        db[table].enable_fts(["search_text"], create_triggers=True, replace=True)
 
 
 def record_source(db: sqlite_utils.Database, source: dict) -> int:
@@ -720,6 +665,7 @@ _REPORT_TABLES = ("sections", "cells", "findings", "report_json", "report_figure
 
 def delete_report(db: sqlite_utils.Database, rid: str) -> None:
     """A report and everything written for it (its copies too)."""
+    unindex_report(db, rid)
     for table in (*_REPORT_TABLES, "report_copies"):
         db.execute(f"delete from [{table}] where report_id = ?", [rid])
     db.execute("delete from reports where id = ?", [rid])
@@ -735,6 +681,7 @@ def _write_content(
     newest_fetch_id: int | None,
 ) -> None:
     severities = [finding["severity"] for finding in report["findings"]]
+    unindex_report(db, rid)  # no-op for a new report
     for table in _REPORT_TABLES:
         db.execute(f"delete from [{table}] where report_id = ?", [rid])
     db.execute("update reports set url = null where url = ? and id != ?", [url, rid])
@@ -758,7 +705,6 @@ def _write_content(
             "warnings": severities.count("warning"),
             "extracted_at": now(),
             "newest_fetch_id": newest_fetch_id,
-            "search_text": search_text(report["title"], report["agency"], report["region"]),
         },
         pk="id",
     )
@@ -767,17 +713,14 @@ def _write_content(
         db,
         "sections",
         [
-            {
-                "report_id": rid,
-                **{key: s[key] for key in ("number", "key", "heading", "text")},
-                "search_text": search_text(s["heading"], s["text"]),
-            }
+            {"report_id": rid, **{key: s[key] for key in ("number", "key", "heading", "text")}}
             for s in report["sections"]
         ],
     )
     _insert(db, "cells", _cells(rid, report))
     _insert(db, "findings", list(_finding_rows(rid, report["findings"])))
     _insert(db, "report_figures", [figures_row(rid, report, url)])
+    index_report(db, rid)
 
 
 def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
@@ -921,7 +864,7 @@ def rebuild_figures(db: sqlite_utils.Database, batch: int = 2000) -> int:
 def upgrade_reports(db: sqlite_utils.Database) -> None:
     """Bring reports written by an earlier version to one per (agency, year) with their copies: each old
     row becomes a copy; rows of one agency and year merge into the first seen; ids follow report_key_id;
-    findings gain their anchors; search text and report_figures are filled."""
+    findings gain their anchors; report_figures is filled (ensure_schema rebuilds the search indexes)."""
     for row in list(db.query("select * from reports where id not in (select report_id from report_copies)")):
         if not row["url"]:
             continue
@@ -969,12 +912,6 @@ def upgrade_reports(db: sqlite_utils.Database) -> None:
             "update findings set table_key = ?, row_key = ?, column_key = ? where id = ?",
             [*finding_anchor(check or "", location), fid],
         )
-    for rid, title, agency, region in db.execute("select id, title, agency, region from reports").fetchall():
-        db.execute(
-            "update reports set search_text = ? where id = ?", [search_text(title, agency, region), rid]
-        )
-    for rowid, heading, text in db.execute("select rowid, heading, text from sections").fetchall():
-        db.execute("update sections set search_text = ? where rowid = ?", [search_text(heading, text), rowid])
     rebuild_figures(db)
 
 

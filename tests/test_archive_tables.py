@@ -15,16 +15,15 @@ import sqlite_utils
 from extract import parse_document
 from govreports.archive import (
     SCHEMA_VERSION,
-    fts_query,
     open_archive,
     rebuild_figures,
     report_key_id,
-    spaced_cjk,
     stale_pages,
     store_report,
 )
 from govreports.figures import figure_columns, keys_markdown
 from govreports.portal import SAMPLE_COLUMN, SAMPLE_PORTAL, PortalServer
+from govreports.search import fts_query, search_text, search_tokens
 from tests.conftest import REPO, crawl
 
 SITE = SAMPLE_PORTAL
@@ -301,18 +300,65 @@ def test_keys_reference_is_current():
 
 
 # ------------------------------------------------------------------------------------- search
-def test_spaced_cjk_and_fts_query():
-    assert spaced_cjk("政府信息公开") == "政 府 信 息 公 开"
-    assert spaced_cjk("街，道") == "街 ǀ 道"  # punctuation is a token: the phrase 街道 does not match
-    assert spaced_cjk("２０１９年（复议）PDF版") == "2019 年 ǀ 复 议 ǀ PDF 版"
-    assert fts_query("复") == '"复"'
-    assert fts_query("街道") == '"街 道"'
-    assert fts_query("政府信息公开") == '"政 府 信 息 公 开"'
-    assert fts_query("复议 诉讼") == '"复 议" "诉 讼"'
-    assert fts_query("复议， OR 诉讼") == '"复 议" OR "诉 讼"'
-    assert fts_query('"行政 复议"') == '"行 政 复 议"'
+def test_search_tokens_and_fts_query():
+    assert search_tokens("政府信息公开") == "政府 府信 信息 息公 公开 开"
+    assert search_tokens("街，道") == "街 ǀ 道"  # punctuation is a token: the pair 街道 is not there
+    assert search_tokens("２０１９年（复议）PDF版") == "2019 年 ǀ 复议 议 ǀ PDF 版"
+    assert fts_query("复") == '"复" *'  # a pair it starts, or itself at a run's end
+    assert fts_query("街道") == '"街道"'
+    assert fts_query("政府信息公开") == '"政府 府信 信息 息公 公开"'
+    assert fts_query("2019年") == '"2019 年" *'
+    assert fts_query("报告2020") == '"报告 告 2020"'  # the run ends where the text's run ends
+    assert fts_query("复议 诉讼") == '"复议" "诉讼"'
+    assert fts_query("复议， OR 诉讼") == '"复议" OR "诉讼"'
+    assert fts_query('"行政 复议"') == '"行政 政复 复议"'  # spaces between characters mean nothing
+    assert search_tokens("行 政 复 议") == "行政 政复 复议 议"
     assert fts_query("") == fts_query("，") == '""'
     assert fts_query('unbalanced"quote') == '"unbalanced ǀ quote"'
+
+
+def cuts_a_word(left: str, right: str) -> bool:
+    """Whether a cut between ``left``'s last and ``right``'s first character splits a Latin word or number."""
+    return bool(
+        left
+        and right
+        and left[-1].isascii()
+        and left[-1].isalnum()
+        and right[0].isascii()
+        and right[0].isalnum()
+    )
+
+
+def test_every_substring_of_a_text_finds_it(expected_portal):
+    """What a user copies out of a report — any run of characters, cut anywhere, Chinese, digits, Latin
+    and punctuation mixed — finds that report's text; and a text without it is not found."""
+    texts = [s["text"] for i in range(4) for s in sample_report(expected_portal, i)[0]["sections"]]
+    db = sqlite3.connect(":memory:")
+    db.execute("create virtual table t using fts5(body)")
+    db.executemany(
+        "insert into t (rowid, body) values (?, ?)", [(i, search_text(x)) for i, x in enumerate(texts)]
+    )
+    tried = 0
+    for number, text in enumerate(texts):
+        compact = " ".join(text.split())
+        for start in range(0, max(1, len(compact) - 12), 7):
+            for length in (1, 2, 3, 5, 8, 12):
+                term = compact[start : start + length]
+                before, after = compact[start - 1 : start] if start else "", compact[start + length :][:1]
+                if cuts_a_word(before, term) or cuts_a_word(term, after) or not term.strip():
+                    continue  # numbers and Latin words are indexed whole: 2019 is not found as 201
+                if " " in term.strip() or not search_tokens(term).strip("ǀ "):
+                    continue
+                term = term.strip()
+                found = {
+                    row[0] for row in db.execute("select rowid from t where t match ?", [fts_query(term)])
+                }
+                having = {i for i, x in enumerate(texts) if term in " ".join(x.split())}
+                assert number in found, (term, fts_query(term))
+                if all("\u4e00" <= c <= "\u9fff" for c in term):  # Chinese: found wherever it occurs
+                    assert having <= found, term
+                tried += 1
+    assert tried > 500
 
 
 @pytest.mark.parametrize("term", ["复", "复议", "街道", "政府信息公开"])
@@ -327,23 +373,30 @@ def test_search_finds_titles_and_sections_by_plain_match(crawled_archive, term):
             [query],
         )
     }
-    reports = [
+    reports = {
         row[0]
         for row in db.execute(
-            "select r.title from reports_fts join reports r on r.rowid = reports_fts.rowid "
-            "where reports_fts match ? order by rank",
+            "select r.id from report_search_fts f join reports r on r.rowid = f.rowid "
+            "where report_search_fts match ?",
             [query],
         )
-    ]
+    }
     # Exactly the sections whose text has the term: nothing missed, nothing extra.
     having = {
         row[0] for row in db.execute("select text from sections where instr(heading || text, ?)", [term])
     }
     assert sections == having and sections
-    assert reports == [r for r in reports if term in r]
-    if term in ("街道", "政府信息公开"):
-        titled = db.execute("select count(*) from reports where instr(title, ?)", [term]).fetchone()[0]
-        assert len(reports) >= titled > 0
+    # Exactly the reports whose title, agency, region or any section has it.
+    holding = {
+        row[0]
+        for row in db.execute(
+            "select id from reports r where instr(coalesce(title, '') || coalesce(agency, '') || "
+            "coalesce(region, ''), ?) or exists (select 1 from sections s where s.report_id = r.id "
+            "and instr(s.heading || s.text, ?))",
+            [term, term],
+        )
+    }
+    assert reports == holding and reports
 
 
 def test_search_does_not_match_across_punctuation_and_follows_writes(tmp_path, expected_portal):
@@ -364,6 +417,19 @@ def test_search_does_not_match_across_punctuation_and_follows_writes(tmp_path, e
     store_report(db, report, url=url, document_url=url)  # re-extraction: the index follows the rows
     assert (hits("街道"), hits("道路")) == (1, 0)
     assert db.execute("select count(*) from sections_fts").fetchone()[0] == db["sections"].count
+
+    def reports_found(term: str) -> int:
+        sql = "select count(*) from report_search_fts where report_search_fts match ?"
+        return db.execute(sql, [fts_query(term)]).fetchone()[0]
+
+    assert (reports_found("街道办事处"), reports_found("道路平整")) == (1, 0)
+    # The report-level index holds exactly what its content says (FTS5 checks it against the view).
+    db.execute("insert into report_search_fts (report_search_fts) values ('integrity-check')")
+    from govreports.archive import delete_report
+
+    delete_report(db, db.execute("select id from reports").fetchone()[0])
+    assert reports_found("街道办事处") == 0
+    db.execute("insert into report_search_fts (report_search_fts) values ('integrity-check')")
 
 
 # ------------------------------------------------------------------------------------- upgrade
@@ -460,6 +526,11 @@ def test_an_archive_of_the_previous_version_is_brought_up_to_date(tmp_path, expe
         "select count(*) from sections_fts where sections_fts match ?", [fts_query("政府信息公开")]
     ).fetchone()[0]
     assert hit > 0
+    found = db.execute(
+        "select count(*) from report_search_fts where report_search_fts match ?", [fts_query("政府信息公开")]
+    ).fetchone()[0]
+    assert found == db["reports"].count
+    db.execute("insert into report_search_fts (report_search_fts) values ('integrity-check')")
     # And it goes on taking reports; opening it again changes nothing.
     store_report(db, once, url="http://127.0.0.1:9000/b.html", document_url="http://127.0.0.1:9000/b.html")
     before = counts(db)

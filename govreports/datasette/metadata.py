@@ -56,7 +56,6 @@ REPORT_COLUMNS = {
     "newest_fetch_id": "抽取时读到的最新一次抓取（fetches 表）",
     "copies": "找到这份报告的页面数（report_copies）",
     "hosts": "其中不同网站（平台）的个数：多平台发布",
-    "search_text": "检索用的影子列（汉字以空格分隔）",
 }
 
 
@@ -446,6 +445,9 @@ def datasette_metadata(database: str, tables: set[str] | None = None, max_rows: 
             "description": "每个机关每个年度一份报告：机关、地区、层级、年度、模板、发布日期、校验结果数量。点击标题阅读报告。",
             "label_column": "title",
             "facets": ["year", "province", "level", "template"],
+            # The search box finds a report by its title, agency, region and the text of its sections.
+            "fts_table": "report_search_fts",
+            "fts_pk": "rowid",
             "columns": report_columns,
         },
         "report_figures": {
@@ -463,8 +465,17 @@ def datasette_metadata(database: str, tables: set[str] | None = None, max_rows: 
         },
         "figures_long": {
             "title": "报告数字长表 figures_long",
-            "description": "每个单元格一行，中文表名、行名、列名，按模板顺序排列，便于透视（行：报告×表×行×列）。",
-            "facets": ["table_zh", "year", "province", "level"],
+            "description": (
+                "每个单元格一行，中文表名、行名、列名，按模板顺序排列，便于透视（行：报告×表×行×列）。"
+                "行数约为报告数的 200 倍：请先按 report_id 或 agency 筛选，"
+                "或 province 与 year 一起筛选（走索引，很快）；"
+                "只按 province、year、table_key 等一项筛选时，总行数在 1 秒内数不完，不显示；"
+                "单独筛选少见的 table_key（如 statistics）可能超时。"
+                "分面（facet）不预先计算，筛选后可在列的菜单中选择。"
+            ),
+            # No default facets: each one is a GROUP BY over the whole view, 20 M cells at 100,000
+            # reports, where all four ran to the facet time limit and the page took 3 s (1.7 s filtered by
+            # province and year). Datasette 0.65 still tries the count; it stops at sql_time_limit_ms.
             "columns": {
                 "report_id": "报告编号（点击阅读报告）",
                 "table_key": "表：disclosure 表二 / applications 表三 / reviews 表四 / statistics 统计表",
@@ -499,6 +510,8 @@ def datasette_metadata(database: str, tables: set[str] | None = None, max_rows: 
             "title": "报告章节 sections",
             "description": "每份报告六个部分的正文（不含表格），按顺序。可全文检索。",
             "facets": ["key"],
+            "fts_table": "sections_fts",
+            "fts_pk": "rowid",
             "columns": {
                 "report_id": "报告编号（点击阅读报告）",
                 "number": "章节序号（一至六）",

@@ -13,6 +13,7 @@ from datasette.utils.asgi import NotFound, Response
 from extract.template import SECTION_NAMES, SECTION_ORDER
 from govreports.datasette import forms
 from govreports.datasette.downloads import content_disposition
+from govreports.search import FULL_WIDTH
 
 LEVEL_LABELS = {
     "national": "国家级",
@@ -223,28 +224,19 @@ class BytesStream:
         await send({"type": "http.response.body", "body": b""})
 
 
-# Title (agency, region) hits outweigh hits in the body: a search for 街道 wants street offices first.
+# A report's title, agency and region (column ``title`` of the index) weigh 4× its text (``body``): a search
+# for 街道 wants street offices first. Ranked in the index alone; only the 50 shown are read from tables.
 _TITLE_WEIGHT = 4
 _FIND_LIMIT = 50
+_FIND_COUNT_SQL = "select count(*) from report_search_fts where report_search_fts match escape_fts(:q)"
 _FIND_SQL = """
-with title_hits as materialized (
-  select rowid, bm25(reports_fts) as score from reports_fts where reports_fts match escape_fts(:q)
-), section_scores as materialized (
-  select rowid, bm25(sections_fts) as score from sections_fts where sections_fts match escape_fts(:q)
-), section_hits as (
-  -- min() picks the best section of each report; its key, heading and text come from that row
-  select s.report_id, min(h.score) as score, count(*) as sections, s.key, s.heading, s.text
-  from section_scores h join sections s on s.rowid = h.rowid group by s.report_id
+with ranked as materialized (
+  select rowid, bm25(report_search_fts, {weight}, 1) as score from report_search_fts
+  where report_search_fts match escape_fts(:q) order by score limit {limit}
 )
-select r.id, r.title, r.agency, r.year, r.province, r.level, r.published,
-  t.score is not null as in_title, h.sections, h.key, h.heading, h.text,
-  coalesce(t.score, 0) * {weight} + coalesce(h.score, 0) as score
-from reports r
-left join title_hits t on t.rowid = r.rowid
-left join section_hits h on h.report_id = r.id
-where t.rowid is not null or h.report_id is not null
-order by score, r.year desc
-limit {limit}
+select r.id, r.title, r.agency, r.region, r.year, r.province, r.level, r.published, ranked.score
+from ranked join reports r on r.rowid = ranked.rowid
+order by ranked.score, r.year desc
 """
 
 
@@ -264,28 +256,61 @@ def snippet(text: str | None, terms: list[str], width: int = 40) -> tuple[str, s
     return (text[: 2 * width] + ("…" if len(text) > 2 * width else ""), "", "")
 
 
+def search_terms(typed: str) -> list[str]:
+    """The words of a query as they appear in text: quotes and ``OR`` dropped, full-width folded."""
+    return [t.strip('"').translate(FULL_WIDTH) for t in typed.split() if t != "OR" and t.strip('"')]
+
+
+def best_section(sections: list[dict], terms: list[str]) -> tuple[dict | None, int]:
+    """The section where the terms occur most often, and how many sections hold any of them."""
+    counted = [(sum(s["text"].count(t) for t in terms), s) for s in sections if s.get("text")]
+    matching = [(n, s) for n, s in counted if n]
+    if not matching:
+        return None, 0
+    return max(matching, key=lambda pair: pair[0])[1], len(matching)
+
+
 async def find(request, datasette) -> Response:
     """Reports ranked by how well their title and sections match what was typed (1, 2 or n characters)."""
     db = archive_database(datasette)
     typed = (request.args.get("q") or "").strip()
-    results = []
+    results: list[dict] = []
+    total = 0
     timed_out = False
     if typed:
-        sql = _FIND_SQL.format(weight=_TITLE_WEIGHT, limit=_FIND_LIMIT)
         try:
-            rows = await db.execute(sql, {"q": typed})
-        except QueryInterrupted:  # a very common character over a large archive: say so, not fail
+            total = (await db.execute(_FIND_COUNT_SQL, {"q": typed})).first()[0]
+            rows = [
+                dict(r)
+                for r in await db.execute(
+                    _FIND_SQL.format(weight=_TITLE_WEIGHT, limit=_FIND_LIMIT), {"q": typed}
+                )
+            ]
+        except QueryInterrupted:  # the time limit: say so, not fail
             rows, timed_out = [], True
-        terms = [t.strip('"') for t in typed.split() if t != "OR"]
-        for row in rows:
-            result = dict(row)
-            result["snippet"] = snippet(result.pop("text"), terms) if result["sections"] else None
+        terms = search_terms(typed)
+        sections: dict[str, list[dict]] = {}
+        if rows:
+            ids = [row["id"] for row in rows]
+            for section in await db.execute(
+                f"select report_id, number, key, heading, text from sections "
+                f"where report_id in ({','.join('?' * len(ids))}) order by report_id, number",
+                ids,
+            ):
+                sections.setdefault(section["report_id"], []).append(dict(section))
+        for result in rows:
+            best, matching = best_section(sections.get(result["id"], []), terms)
+            heading_line = " ".join(filter(None, (result["title"], result["agency"], result["region"])))
+            result["in_title"] = any(t in heading_line.translate(FULL_WIDTH) for t in terms)
+            result["sections"] = matching
+            result["snippet"] = snippet(best["text"], terms) if best else None
+            result["section_name"] = SECTION_NAMES.get(best["key"], best["heading"] or "") if best else ""
             result["level_label"] = LEVEL_LABELS.get(result["level"], result["level"] or "")
-            result["section_name"] = SECTION_NAMES.get(result["key"], result["key"] or "")
             results.append(result)
     context = {
         "q": typed,
         "results": results,
+        "total": total,
         "limit": _FIND_LIMIT,
         "database": db.name,
         "timed_out": timed_out,

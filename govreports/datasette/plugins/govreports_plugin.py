@@ -9,10 +9,10 @@ import sqlite3
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-from govreports.archive import fts_query
 from govreports.datasette import metadata as archive_metadata
 from govreports.datasette import pages
 from govreports.datasette.downloads import BOM, DownloadsMiddleware
+from govreports.search import fts_query
 
 
 @hookimpl
@@ -41,8 +41,8 @@ def get_metadata(datasette, key, database, table):
 
 @hookimpl(trylast=True)
 def prepare_connection(conn: sqlite3.Connection):
-    # Replaces Datasette's escape_fts (registered before this hook): a typed 街道 becomes the phrase
-    # "街 道" that the space-separated CJK shadow columns match, for 1-, 2- and n-character terms.
+    # Replaces Datasette's escape_fts (registered before this hook): a typed term becomes the query the
+    # shadow columns' pairs of characters answer (街道 → "街道", 复 → "复" *, see govreports.search).
     conn.create_function("escape_fts", 1, fts_query, deterministic=True)
 
 
@@ -55,35 +55,10 @@ def register_routes():
     ]
 
 
-# The shadow columns that FTS indexes (CJK characters spaced out) are for the index, not for reading.
-_SEARCH_COLUMN_TABLES = ("reports", "sections")
-
-
-def hide_search_columns(app, datasette):
-    """``_nocol=search_text`` on the reports and sections tables (every format) unless the request picks
-    its columns itself: Datasette 0.65 has no metadata to hide a column."""
-
-    async def inner(scope, receive, send):
-        if scope["type"] == "http":
-            parts = scope.get("path", "").strip("/").split("/")
-            query = scope.get("query_string", b"")
-            if (
-                len(parts) == 2
-                and parts[0] == getattr(datasette, "_govreports_archive", None)
-                and parts[1].split(".")[0] in _SEARCH_COLUMN_TABLES
-                and b"_col=" not in query
-                and b"_nocol=" not in query
-            ):
-                scope = {**scope, "query_string": query + (b"&" if query else b"") + b"_nocol=search_text"}
-        await app(scope, receive, send)
-
-    return inner
-
-
 @hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
-        return hide_search_columns(DownloadsMiddleware(app, datasette), datasette)
+        return DownloadsMiddleware(app, datasette)
 
     return wrap
 
