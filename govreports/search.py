@@ -170,7 +170,9 @@ def unindex_report(db: sqlite_utils.Database, rid: str) -> None:
         "insert into report_search_fts (report_search_fts, rowid, title, body) values ('delete', ?, ?, ?)",
         report,
     )
-    db.conn.executemany("insert into sections_fts (sections_fts, rowid, text) values ('delete', ?, ?)", sections)
+    db.conn.executemany(
+        "insert into sections_fts (sections_fts, rowid, text) values ('delete', ?, ?)", sections
+    )
 
 
 def enable_search(db: sqlite_utils.Database) -> None:
