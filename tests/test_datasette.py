@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -31,8 +32,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class BaseURL(str):
+    """A served instance's base URL, knowing the server's process id."""
+
+    pid: int
+
+
 @contextmanager
-def serving(db: Path, *options: str, env: dict | None = None) -> Iterator[str]:
+def serving(db: Path, *options: str, env: dict | None = None) -> Iterator[BaseURL]:
     """``govreports serve`` on a free port as a process; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
@@ -52,8 +59,10 @@ def serving(db: Path, *options: str, env: dict | None = None) -> Iterator[str]:
                 process.kill()
                 raise RuntimeError(process.stdout.read().decode(errors="replace")) from None
             time.sleep(0.3)
+    served = BaseURL(base)
+    served.pid = process.pid
     try:
-        yield base
+        yield served
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -84,6 +93,28 @@ def get_text(url: str) -> str:
     status, _, body = get(url)
     assert status == 200, body[:500]
     return body.decode("utf-8")
+
+
+def peak_memory_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), in MB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def test_a_query_cannot_exhaust_the_servers_memory(crawled_archive):
+    with serving(crawled_archive) as base:
+        before = peak_memory_mb(base.pid)
+        for sql in (
+            "select length(randomblob(900000000))",
+            "select length(hex(zeroblob(300000000)))",
+            "with recursive n(i) as (select 1 union all select i + 1 from n where i < 40) "
+            "select length(group_concat(hex(randomblob(10000000)))) from n",
+        ):
+            status, _, body = get(f"{base}/archive.json?sql={urllib.parse.quote(sql)}")
+            assert status == 400 and b"too big" in body, (sql, body[:300])
+        assert get_json(f"{base}/archive/reports.json?_size=1")["rows"]  # and the server goes on serving
+        # Bounded by a few values of MAX_VALUE_BYTES (100 MB), where these queries ask for 0.9–1.8 GB.
+        assert peak_memory_mb(base.pid) - before < 400
 
 
 def test_reports_table_as_json(datasette, expected_portal):

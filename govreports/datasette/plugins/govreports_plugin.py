@@ -39,8 +39,19 @@ def get_metadata(datasette, key, database, table):
     return getattr(datasette, "_govreports_metadata", None) or {}
 
 
+# A query can ask SQLite for any amount of memory: length(randomblob(9e8)) builds 900 MB. No string or
+# blob a page makes may exceed MAX_VALUE_BYTES (SQLite answers "string or blob too big"): above the largest
+# document the crawler keeps (DOWNLOAD_MAXSIZE, 64 MB), which /-/original streams in chunks anyway. And
+# SQLite's heap in the whole server stops at HEAP_LIMIT_BYTES ("out of memory" for that query, not for
+# the machine); sorts and GROUP BYs past their cache spill to temporary files, well below it.
+MAX_VALUE_BYTES = 100 * 1024 * 1024
+HEAP_LIMIT_BYTES = 1024 * 1024 * 1024
+
+
 @hookimpl(trylast=True)
 def prepare_connection(conn: sqlite3.Connection):
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.execute(f"PRAGMA hard_heap_limit = {HEAP_LIMIT_BYTES}")
     # Replaces Datasette's escape_fts (registered before this hook): a typed term becomes the query the
     # shadow columns' pairs of characters answer (街道 → "街道", 复 → "复" *, see govreports.search).
     conn.create_function("escape_fts", 1, fts_query, deterministic=True)
