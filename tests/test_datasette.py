@@ -117,6 +117,14 @@ def test_a_query_cannot_exhaust_the_servers_memory(crawled_archive):
         assert peak_memory_mb(base.pid) - before < 400
 
 
+def test_figures_long_is_counted_only_where_its_indexes_can(datasette):
+    broad = get_json(f"{datasette}/archive/figures_long.json?_size=5")
+    assert broad["filtered_table_rows_count"] is None and len(broad["rows"]) == 5  # no second lost counting
+    report_id = broad["rows"][0][0]
+    one = get_json(f"{datasette}/archive/figures_long.json?_size=5&report_id={report_id}")
+    assert one["filtered_table_rows_count"] > 5
+
+
 def test_reports_table_as_json(datasette, expected_portal):
     rows = get_json(datasette + "/archive/reports.json?_shape=array&_size=max")
     assert len(rows) == len(expected_portal["reports"])
