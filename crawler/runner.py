@@ -14,7 +14,7 @@ from scrapy.settings import Settings
 from crawler import settings as project_settings
 from crawler.sources import Source
 from crawler.spiders.annual_reports import AnnualReportSpider
-from govreports.archive import last_run, open_archive, record_source
+from govreports.archive import close_abandoned_runs, last_run, open_archive, record_source
 
 
 @dataclass
@@ -65,10 +65,19 @@ def crawl_settings(sources: list[Source], options: CrawlOptions) -> Settings:
 
 
 def run_crawl(sources: list[Source], options: CrawlOptions) -> list[dict]:
-    """Crawl every source in one process; returns each source's ``crawl_runs`` row."""
+    """Crawl every source in one process; returns each source's ``crawl_runs`` row. The caller holds the
+    crawl lock: runs still ``running`` were killed, and are closed as ``interrupted`` first."""
     db = open_archive(options.archive_path)
     source_ids = {source.start_url: record_source(db, source.as_dict()) for source in sources}
+    abandoned = close_abandoned_runs(db)
     db.close()
+    if options.jobdir:
+        # A killed crawl's queue may be torn mid-write, and its seen-set lists requests it never made:
+        # resuming from it could skip them for good. Start those sources afresh; the archive knows what
+        # was fetched, and the lists are walked in full after a run that did not finish.
+        for run in abandoned:
+            if run["source_id"] is not None:
+                shutil.rmtree(Path(options.jobdir) / str(run["source_id"]), ignore_errors=True)
     settings = crawl_settings(sources, options)
     process = CrawlerProcess(settings)
     for source in sources:

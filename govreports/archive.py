@@ -484,6 +484,19 @@ def finish_run(db: sqlite_utils.Database, run_id: int, **fields) -> None:
     db["crawl_runs"].update(run_id, {"finished_at": now(), **fields})
 
 
+ABANDONED_REASON = "the crawl stopped without closing its run (killed, or the machine went down)"
+
+
+def close_abandoned_runs(db: sqlite_utils.Database) -> list[dict]:
+    """Runs still ``running`` when no crawl is (the caller holds the crawl lock): their process died
+    without a word. They become ``interrupted``; returns them, so their job directories can be dropped."""
+    abandoned = list(db.query("select id, source_id, start_url from crawl_runs where status = 'running'"))
+    with transaction(db):
+        for run in abandoned:
+            db["crawl_runs"].update(run["id"], {"status": "interrupted", "reason": ABANDONED_REASON})
+    return abandoned
+
+
 def record_column(db: sqlite_utils.Database, source_id: int | None, column: dict) -> None:
     """A column found by discovery (url, title, cms, depth); found again, it is kept as first seen."""
     db["columns"].insert({"source_id": source_id, **column, "found_at": now()}, ignore=True)
