@@ -22,6 +22,10 @@ _FOOTNOTE_MARKS = re.compile(r"[*＊※†‡\u2460-\u2473\u00b9\u00b2\u00b3\u20
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-"})
 # 「1,234」 or 「1，234」: a separator between groups of exactly three digits.
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?:\D|$))")
+# No report prints a number of more integer digits; a longer run (int() refuses past 4,300 digits, SQLite's
+# INTEGER past 19) reads as TOO_LONG, beyond every bound of believable values, so it is left out with a finding.
+MAX_DIGITS = 18
+TOO_LONG = 10**MAX_DIGITS
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,11 @@ def read_number(text: str) -> CellNumber | None:
     if not match:
         return None
     sign, digits, unit = match.groups()
-    value: int | float = float(digits) if "." in digits else int(digits)
+    whole = digits.split(".")[0]
+    if len(whole.lstrip("0")) > MAX_DIGITS:
+        value: int | float = TOO_LONG
+    else:
+        value = float(digits) if "." in digits else int(digits)
     if sign == "-":
         value = -value
     return CellNumber(value, unit)

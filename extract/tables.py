@@ -28,7 +28,7 @@ from extract.template import (
     STATISTIC_KEYS,
 )
 
-_SUBROW_NUMBER = re.compile(r"^(\d+)[.、,，]")
+_SUBROW_NUMBER = re.compile(r"^(\d{1,3})[.、,，]")
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」『』")
 
 
@@ -509,17 +509,23 @@ def _missing_disclosure_rows(metrics: set[str], seen_items: set[str]) -> list[di
 # beyond any budget. Such a cell is a misread or digits run together, never a number to store.
 ABSURD_COUNT = 10**9
 ABSURD_WAN_YUAN = 10**8
+# A legacy 统计表 also counts website visits (人次), which a province's portal may run into billions.
+ABSURD_STATISTIC = 10**12
+_SHOWN_DIGITS = 30  # of a number quoted in a finding: a 5,000-digit cell is not repeated whole
 
 
-def absurd_value_finding(table: str, where: str, value: float, unit: str, text: str) -> dict | None:
+def absurd_value_finding(
+    table: str, where: str, value: float, unit: str, text: str, bound: int | None = None
+) -> dict | None:
     """A finding ``{table}.absurd_value`` when a count (件) or an amount (万元) is beyond belief, else None."""
-    bound = ABSURD_WAN_YUAN if unit == "万元" else ABSURD_COUNT
+    bound = bound or (ABSURD_WAN_YUAN if unit == "万元" else ABSURD_COUNT)
     if abs(value) <= bound:
         return None
+    shown = text.strip() if len(text.strip()) <= _SHOWN_DIGITS else text.strip()[:_SHOWN_DIGITS] + "…"
     return finding(
         f"{table}.absurd_value",
         where,
-        f"「{text.strip()}」超出任何报告可能的数值（上限 {bound:,} {unit}），该单元格未采用",
+        f"「{shown}」超出任何报告可能的数值（上限 {bound:,} {unit}），该单元格未采用",
     )
 
 
@@ -634,8 +640,24 @@ def read_statistics(table: Table) -> StatisticsTable:
             entry["value"], entry["unit"] = to_wan_yuan(CellNumber(number.value, "元")), "万元"
             if "cumulative" in entry:  # both columns in the same unit
                 entry["cumulative"] = to_wan_yuan(CellNumber(entry["cumulative"], "元"))
-        result.entries.append(entry)
+        if _believable_statistic(entry, f"row {index}", value_text, result.findings):
+            result.entries.append(entry)
     return result
+
+
+def _believable_statistic(entry: dict, where: str, text: str, findings: list[dict]) -> bool:
+    """False, with a finding, when the row's value is beyond belief; an absurd cumulative alone is dropped."""
+    unit = entry["unit"] or ""
+    if absurd := absurd_value_finding("statistics", where, entry["value"], unit, text, ABSURD_STATISTIC):
+        findings.append(absurd)
+        return False
+    cumulative = entry.get("cumulative", 0)
+    if absurd := absurd_value_finding(
+        "statistics", where, cumulative, unit, str(cumulative), ABSURD_STATISTIC
+    ):
+        findings.append(absurd)
+        del entry["cumulative"]
+    return True
 
 
 def _is_top_heading(label: str) -> bool:

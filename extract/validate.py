@@ -15,7 +15,7 @@ from extract.template import (
     HANDLED_PARTS,
 )
 
-_NARRATIVE_RECEIVED = re.compile(r"收到[^。；;，,]{0,16}?申请\s*(\d+)\s*[件条个]")
+_NARRATIVE_RECEIVED = re.compile(r"收到[^。；;，,]{0,16}?申请\s*(\d{1,15})\s*[件条个]")
 # 「没有收到依申请公开政府信息」, 「未收到政府信息公开申请」: the text says none.
 _NARRATIVE_NONE = re.compile(r"(?:没有|未)收到[^。；;，,]{0,12}?申请")
 
