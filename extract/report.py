@@ -13,6 +13,7 @@ from extract.document import Document
 from extract.findings import finding
 from extract.metadata import date_from_url, iso_date, title_agency_year, title_from_lines, year_from_text
 from extract.readers.docx import read_docx
+from extract.readers.expansion import oversized, too_large_finding
 from extract.readers.html import read_html
 from extract.readers.markdown import MARKDOWN, looks_like_markdown, read_markdown
 from extract.readers.text import read_text
@@ -211,11 +212,17 @@ def sniff_findings(detected: str, declared: str | None, path: str | None) -> lis
     return findings
 
 
-def read_document(data: bytes, media_type: str) -> Document:
-    """Bytes of a known type → Document. Heavy readers (PDF, OCR, LibreOffice) load only when needed."""
+def read_document(data: bytes, media_type: str, declared: str | None = None) -> Document:
+    """Bytes of a known type → Document. Heavy readers (PDF, OCR, LibreOffice) load only when needed.
+
+    ``declared`` is the type the container gave (an HTTP header): its charset is one the HTML reader weighs."""
+    if problem := oversized(data, media_type):
+        document = Document(media_type=media_type)
+        document.findings.append(too_large_finding(problem))
+        return document
     try:
         if media_type == HTML:
-            return read_html(data, media_type)
+            return read_html(data, declared or media_type)
         if media_type == TEXT:
             return read_text(data)
         if media_type == MARKDOWN:
@@ -265,7 +272,7 @@ def parse_document(
     if not data.strip():
         raise UnreadableDocument("empty document")
     detected = sniff_media_type(data, media_type, path)
-    document = read_document(data, detected)
+    document = read_document(data, detected, media_type)
     findings = [*sniff_findings(detected, media_type, path), *document.findings]
 
     tables = _read_tables(document)

@@ -270,6 +270,7 @@ FINDING_LABELS: dict[str, str] = {
     "document.sniffed": "声明的文件类型与内容不符",
     "document.unreadable": "附件无法读取",
     "document.unsupported": "不是可读取的报告格式",
+    "document.too_large": "文档或其中的表格、图像超出可读取的大小，未读取",
     "section.duplicate_heading": "章节标题重复出现",
     "section.misplaced_heading": "章节标题出现在其他章节中",
     "section.missing": "缺少章节",

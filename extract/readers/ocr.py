@@ -30,6 +30,11 @@ _MIN_SCORE = 0.5
 _MAX_SKEW = 4.0  # degrees a scanned page may be turned
 _MAX_SIDE = 2000  # RapidOCR's own limit for a page's long side, in pixels
 _READABLE_SIDE = 1500  # the short side of an image is never shrunk below this
+# Checked from the image's header, before decoding: a 10 KB PNG can declare 100,000×100 pixels, and text
+# detection on it takes gigabytes. An A1 sheet scanned at 200 dpi has 35 M pixels; a long screenshot of
+# twenty screens is 1,080×20,000.
+MAX_PIXELS = 50_000_000
+_MAX_DETECTED_SIDE = 30_000  # the long side text detection sees, after scaling
 # OCR reads 「、」 as the look-alike radical 「丶」 in Chinese text.
 _LOOKALIKES = str.maketrans({"丶": "、"})
 # Inside a cell that is otherwise a number, letters and marks OCR confuses with digits.
@@ -97,12 +102,23 @@ def normalize_digits(text: str) -> str:
 # ---------------------------------------------------------------------------------------------- OCR
 
 
-def _detect(rgb: np.ndarray) -> list[_Piece]:
-    engine = _engine()
+def _detected_side(width: int, height: int) -> int:
     # RapidOCR shrinks an image to 2000 px on its long side; a long screenshot of a whole report would
     # shrink to an unreadable width, so its short side is kept at a readable size instead.
-    short, long = sorted(rgb.shape[:2])
-    engine.max_side_len = max(_MAX_SIDE, math.ceil(long * min(1.0, _READABLE_SIDE / short)))
+    short, long = sorted((width, height))
+    return max(_MAX_SIDE, math.ceil(long * min(1.0, _READABLE_SIDE / max(short, 1))))
+
+
+def size_problem(width: int, height: int) -> str | None:
+    """Why an image of this size is not read by OCR (too many pixels, or too long a strip), or None."""
+    if width * height > MAX_PIXELS or _detected_side(width, height) > _MAX_DETECTED_SIDE:
+        return f"图像为 {width}×{height} 像素，超出可识别的大小（{MAX_PIXELS:,} 像素，长边 {_MAX_DETECTED_SIDE:,}），未识别"
+    return None
+
+
+def _detect(rgb: np.ndarray) -> list[_Piece]:
+    engine = _engine()
+    engine.max_side_len = _detected_side(rgb.shape[1], rgb.shape[0])
     result, _ = engine(rgb)
     pieces = []
     for points, text, score in result or []:

@@ -31,6 +31,7 @@ import pypdfium2.raw as pdfium_c
 
 from extract.document import Cell, Document, Paragraph, Table
 from extract.numbers import is_blank, read_number
+from extract.readers.expansion import too_large_finding
 
 if TYPE_CHECKING:
     from pdfplumber.page import Page
@@ -942,6 +943,11 @@ def report_title(metadata: dict) -> str | None:
     return None
 
 
+def _scan_pixels(size: tuple[float, float]) -> tuple[int, int]:
+    width, height = size
+    return round(width * SCAN_DPI / 72), round(height * SCAN_DPI / 72)
+
+
 def render_pages(data: bytes, dpi: int = SCAN_DPI, pages: list[int] | None = None) -> list[Image]:
     """Page images for OCR (PIL images), as a scanner at ``dpi`` would give them."""
     with _PDFIUM:
@@ -973,6 +979,7 @@ class _PdfPage:
 
     layout: PageLayout | None
     scanned: bool  # no text layer, an image on it: OCR reads it
+    size: tuple[float, float] = (0.0, 0.0)  # points
 
 
 def _is_scan(chars: list[_Char], objects: _PageObjects, width: float, height: float) -> bool:
@@ -995,11 +1002,11 @@ def _read_page(pdf: pypdfium2.PdfDocument, index: int, plumber: _Plumber) -> _Pd
         if not _pdfium_reliable(page):
             plumber_page = plumber.page(index)
             if _is_scan(_plumber_chars(plumber_page), objects, width, height):
-                return _PdfPage(None, scanned=True)
+                return _PdfPage(None, scanned=True, size=(width, height))
             return _PdfPage(page_layout(plumber_page), scanned=False)
         chars = _pdfium_chars(page, height)
         if _is_scan(chars, objects, width, height):
-            return _PdfPage(None, scanned=True)
+            return _PdfPage(None, scanned=True, size=(width, height))
         tables = ruled_tables(objects.edges)
         if not tables and _numeric_lines(chars) >= 3:
             # Numbers in rows but no rules: pdfplumber's text strategy may find the table.
@@ -1024,14 +1031,23 @@ def read_pdf(data: bytes) -> Document:
             plumber.close()
             pdf.close()
     scanned = [index for index, page in enumerate(pages) if page.scanned]
+    findings = []
     if scanned:
         from extract.readers import ocr
 
+        # A page's size is checked before it is rendered: a page of 10 m² would render to gigabytes.
+        too_large = {index: ocr.size_problem(*_scan_pixels(pages[index].size)) for index in scanned}
+        findings = [
+            too_large_finding(f"第{index + 1}页：{problem}")
+            for index, problem in too_large.items()
+            if problem
+        ]
+        scanned = [index for index in scanned if not too_large[index]]
         images = render_pages(data, SCAN_DPI, scanned)
         for index, image in zip(scanned, images, strict=True):
             pages[index].layout = _scaled(ocr.page_layout(image), 72 / SCAN_DPI)
     layouts = [page.layout or PageLayout(height=0.0) for page in pages]
-    document = assemble(layouts, Document(PDF))
+    document = assemble(layouts, Document(PDF, findings=findings))
     if scanned:
         document.ocr = True
         whole = len(scanned) == len(pages)
