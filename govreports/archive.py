@@ -14,6 +14,8 @@ Tables
   the view ``figures_long`` joins it to ``cells`` for pivoting.
 - ``report_search_fts`` (a report's title and all its sections) and ``sections_fts``: Chinese full-text
   search (``govreports.search``).
+- ``extraction_failures``: each document whose extraction failed (unreadable, past its time or memory
+  limit, crashed, raised, not storable): why, when, how often; gone once it extracts.
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     if had_reports and "report_json" in db["reports"].columns_dict:
         _move_report_json(db)  # before the reports table drops the column
     _report_tables(db)
+    _extraction_tables(db)
     _derived_tables(db, rebuild=not upgrading)  # the upgrade rebuilds report_figures once it is done
     if upgrading:
         with transaction(db):
@@ -833,6 +836,47 @@ def report_json(db: sqlite_utils.Database, rid: str) -> dict | None:
     """The parse JSON of a report."""
     row = db.execute("select json from report_json where report_id = ?", [rid]).fetchone()
     return json.loads(row[0]) if row else None
+
+
+# --------------------------------------------------------------------------------- extraction failures
+def _extraction_tables(db: sqlite_utils.Database) -> None:
+    db["extraction_failures"].create(
+        {
+            "sha256": str,  # the document (documents.sha256)
+            "url": str,  # where it was fetched
+            "page_url": str,  # the report page it was read for (itself, or the page linking it)
+            "media_type": str,
+            # unreadable: no document at all | timeout, memory: past the limit of govreports/limits.py |
+            # crashed: its worker died | error: the extractor raised | store: the report could not be written
+            "kind": str,
+            "message": str,
+            "attempts": int,  # extractions that failed on it
+            "first_failed_at": str,
+            "last_failed_at": str,
+        },
+        pk="sha256",
+        foreign_keys=[("sha256", "documents", "sha256")],
+        if_not_exists=True,
+    )
+
+
+def record_extraction_failure(db: sqlite_utils.Database, failure: dict) -> None:
+    """One more failed extraction of a document: ``failure`` has sha256, url, page_url, media_type, kind
+    and message."""
+    at = now()
+    db.execute(
+        """insert into extraction_failures
+             (sha256, url, page_url, media_type, kind, message, attempts, first_failed_at, last_failed_at)
+           values (:sha256, :url, :page_url, :media_type, :kind, :message, 1, :at, :at)
+           on conflict (sha256) do update set url = :url, page_url = :page_url, media_type = :media_type,
+             kind = :kind, message = :message, attempts = attempts + 1, last_failed_at = :at""",
+        {**failure, "at": at},
+    )
+
+
+def clear_extraction_failures(db: sqlite_utils.Database, sha256s: Iterable[str]) -> None:
+    """Documents that extracted: no longer failing."""
+    db.conn.executemany("delete from extraction_failures where sha256 = ?", [[sha] for sha in sha256s])
 
 
 # --------------------------------------------------------------------------------------------- derived

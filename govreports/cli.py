@@ -203,6 +203,9 @@ def _extract(db_path: str, *, only_new: bool = False, workers: int | None = None
         f"{stats.unreadable} unreadable pages, {stats.cross_year_checked} checked against the year before)",
         err=True,
     )
+    if stats.failed:  # documents past their limits, unreadable or raising: rows of extraction_failures
+        failed = ", ".join(f"{count} {kind}" for kind, count in sorted(stats.failed.items()))
+        click.echo(f"documents not extracted: {failed} (see the extraction_failures table)", err=True)
 
 
 def _progress_printer():

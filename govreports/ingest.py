@@ -6,15 +6,18 @@ then the attachment whose tables read is the report, and the page lends it the m
 Parsing is CPU-bound and pure, so it runs in worker processes (one per core); each worker reads the raw
 bytes it needs from the archive itself, and only the main process writes. Checks that need more than
 one report (the same agency's previous year) run once every report of the batch is parsed.
+
+Each document is read under the time and memory limits of govreports/limits.py. A document past them, or
+one the extractor raises on, is an ``extraction_failures`` row; its job is run again without it (an
+attachment that hangs leaves the page, and the other attachments, to be read), and the batch goes on.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from multiprocessing import Lock
+from dataclasses import dataclass, field
 
 import sqlite_utils
 
@@ -24,12 +27,16 @@ from extract.readers.ocr import share_ocr_gate
 from extract.regions import region_of, region_parts
 from extract.validate import check_cross_year
 from govreports.archive import (
+    clear_extraction_failures,
     document_bytes,
     latest_fetches,
+    record_extraction_failure,
     report_json,
     stale_pages,
     store_report,
+    transaction,
 )
+from govreports.limits import FileGate, LimitedPool, Limits, Outcome, announce
 
 _PAGE_FALLBACKS = ("title", "agency", "region", "level", "year", "published")
 
@@ -42,6 +49,7 @@ class ExtractionStats:
     from_attachments: int = 0
     unreadable: int = 0
     cross_year_checked: int = 0
+    failed: dict[str, int] = field(default_factory=dict)  # documents by failure kind (extraction_failures)
 
 
 @dataclass
@@ -51,6 +59,9 @@ class ExtractionJob:
     db_path: str
     page: dict
     attachments: list[dict]
+    # Documents (by URL) that failed in a worker that then died or was killed: (kind, message); the job
+    # runs again without reading them.
+    failed: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def newest_fetch_id(self) -> int:
@@ -63,40 +74,70 @@ class Extracted:
     report: dict | None  # None: the page itself was unreadable
     document_url: str
     from_attachment: bool = False
+    failures: list[dict] = field(default_factory=list)  # rows for extraction_failures
+    read: list[str] = field(default_factory=list)  # sha256 of the documents that extracted
 
 
 def has_tables(report: dict) -> bool:
     return bool(report["applications"] or report["reviews"] or report["disclosure"])
 
 
-def parse_fetch(db: sqlite_utils.Database, fetch: dict) -> dict | None:
-    try:
-        return parse_document(
-            document_bytes(db, fetch["sha256"]), url=fetch["url"], media_type=fetch["media_type"]
-        )
-    except UnreadableDocument:
-        return None
+def parse_fetch(db: sqlite_utils.Database, fetch: dict, job: ExtractionJob, result: Extracted) -> dict | None:
+    """The report of one fetched document, or None with its failure added to ``result``."""
+    announce(fetch["url"])  # the supervisor's deadline starts afresh, and a failure names this document
+    if fetch["url"] in job.failed:
+        kind, message = job.failed[fetch["url"]]
+    else:
+        try:
+            report = parse_document(
+                document_bytes(db, fetch["sha256"]), url=fetch["url"], media_type=fetch["media_type"]
+            )
+            result.read.append(fetch["sha256"])
+            return report
+        except UnreadableDocument as error:
+            kind, message = "unreadable", str(error)
+        except MemoryError:
+            raise  # the worker's heap is suspect: its supervisor replaces it and runs the job without this
+        except Exception as error:  # the extractor's bug, met on this document: recorded, the batch goes on
+            kind, message = "error", f"{type(error).__name__}: {error}"
+    result.failures.append(failure_row(fetch, job.page["url"], kind, message))
+    return None
+
+
+def failure_row(fetch: dict, page_url: str, kind: str, message: str) -> dict:
+    return {
+        "sha256": fetch["sha256"],
+        "url": fetch["url"],
+        "page_url": page_url,
+        "media_type": fetch["media_type"],
+        "kind": kind,
+        "message": message[:1000],
+    }
 
 
 def extract_job(job: ExtractionJob) -> Extracted:
     """Parse one report page, falling back to the first attachment whose tables read."""
     db = _worker_archive(job.db_path)
     page = job.page
-    report = parse_fetch(db, page)
-    if report is None:
-        return Extracted(job, None, page["url"])
-    if has_tables(report):
-        return Extracted(job, report, page["url"])
+    result = Extracted(job, None, page["url"])
+    report = parse_fetch(db, page, job, result)
+    if report is None or has_tables(report):
+        result.report = report
+        return result
     for attachment in job.attachments:
-        attached = parse_fetch(db, attachment)
+        attached = parse_fetch(db, attachment, job, result)
         if attached is None:
+            why = result.failures[-1]["message"]
             report["findings"].append(
-                finding("document.unreadable", "attachment", f"附件无法读取：{attachment['url']}")
+                finding("document.unreadable", "attachment", f"附件无法读取：{attachment['url']}（{why}）")
             )
             continue
         if has_tables(attached):
-            return Extracted(job, _lend_page_metadata(attached, report), attachment["url"], True)
-    return Extracted(job, report, page["url"])
+            result.report, result.document_url = _lend_page_metadata(attached, report), attachment["url"]
+            result.from_attachment = True
+            return result
+    result.report = report
+    return result
 
 
 def _lend_page_metadata(attached: dict, page_report: dict) -> dict:
@@ -140,24 +181,62 @@ def extraction_jobs(
 
 
 def parse_all(
-    jobs: list[ExtractionJob], workers: int, progress: Progress | None = None
+    jobs: list[ExtractionJob], workers: int, progress: Progress | None = None, limits: Limits | None = None
 ) -> Iterator[Extracted]:
-    """Parse the jobs, in worker processes when more than one worker is asked for, in order."""
-    if workers <= 1 or len(jobs) <= 1:
-        results: Iterator[Extracted] = map(extract_job, jobs)
-        pool = None
-    else:
-        # One OCR'd page at a time across the workers: two OCR peaks at once would pass the memory budget.
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=share_ocr_gate, initargs=(Lock(),))
-        results = pool.map(extract_job, jobs, chunksize=max(1, min(16, len(jobs) // (workers * 8))))
+    """Parse the jobs in worker processes under ``limits``; a job whose worker died or was killed on a
+    document runs again without that document, after the others."""
+    if not jobs:
+        return
+    # One OCR'd page at a time across the workers: two OCR peaks at once would pass the memory budget.
+    gate = FileGate() if workers > 1 else None
+    pool = LimitedPool(
+        min(workers, len(jobs)),
+        limits or Limits.from_environment(),
+        initializer=_start_worker,
+        initargs=(gate.path if gate else None,),
+    )
+    done = 0
     try:
-        for done, result in enumerate(results, start=1):
-            if progress:
-                progress(done, len(jobs))
-            yield result
+        todo = jobs
+        while todo:
+            again = []
+            for job, outcome in zip(todo, pool.map(extract_job, todo), strict=True):
+                result = _settle(job, outcome)
+                if result is None:
+                    again.append(job)
+                    continue
+                done += 1
+                if progress:
+                    progress(done, len(jobs))
+                yield result
+            todo = again
     finally:
-        if pool:
-            pool.shutdown(cancel_futures=True)
+        pool.close()
+        if gate:
+            gate.remove()
+
+
+def _start_worker(gate_path: str | None) -> None:
+    _archives.clear()  # the parent's connections are not this process's
+    if gate_path:
+        share_ocr_gate(FileGate(gate_path))
+
+
+def _settle(job: ExtractionJob, outcome: Outcome) -> Extracted | None:
+    """The job's result; None when it is to run again without the document its worker failed on."""
+    if outcome.failure is None:
+        return outcome.value
+    failure = outcome.failure
+    if failure.item and failure.item not in job.failed:
+        job.failed[failure.item] = (failure.kind, failure.message)
+        return None
+    # Failed before naming a document, or again on one already left out: the page goes unread.
+    return Extracted(
+        job,
+        None,
+        job.page["url"],
+        failures=[failure_row(job.page, job.page["url"], failure.kind, failure.message)],
+    )
 
 
 def extract_archive(
@@ -166,6 +245,7 @@ def extract_archive(
     only_new: bool = False,
     workers: int | None = None,
     progress: Progress | None = None,
+    limits: Limits | None = None,
 ) -> ExtractionStats:
     """(Re-)extract report pages from their stored bytes: all of them, or those fetched since extraction.
 
@@ -176,12 +256,13 @@ def extract_archive(
     stats = ExtractionStats()
     db_path = db.execute("pragma database_list").fetchone()[2]
     workers = workers or os.cpu_count() or 1
-    _extract_jobs(db, extraction_jobs(db, db_path, only_new), workers, progress, stats)
+    limits = limits or Limits.from_environment()
+    _extract_jobs(db, extraction_jobs(db, db_path, only_new), workers, progress, stats, limits)
     for _ in range(3):  # each pass settles the reports the one before left; a chain is never longer
         jobs = extraction_jobs(db, db_path, pages=set(stale_pages(db)))
         if not jobs:
             break
-        _extract_jobs(db, jobs, workers, None, stats)
+        _extract_jobs(db, jobs, workers, None, stats, limits)
     return stats
 
 
@@ -191,10 +272,12 @@ def _extract_jobs(
     workers: int,
     progress: Progress | None,
     stats: ExtractionStats,
+    limits: Limits,
 ) -> None:
     parsed: list[Extracted] = []
     source_regions = {row["id"]: row["region"] for row in db["sources"].rows if row["region"]}
-    for result in parse_all(jobs, workers, progress):
+    for result in parse_all(jobs, workers, progress, limits):
+        _record_failures(db, result, stats)
         if result.report is None:
             stats.unreadable += 1
             continue
@@ -211,16 +294,53 @@ def _extract_jobs(
     )
     parsed.sort(key=lambda result: first_seen.get(result.job.page["url"], result.job.page["id"]))
     for result in parsed:
-        store_report(
-            db,
-            result.report,
-            url=result.job.page["url"],
-            document_url=result.document_url,
-            source_id=result.job.page["source_id"],
-            newest_fetch_id=result.job.newest_fetch_id,
-        )
+        try:
+            store_report(
+                db,
+                result.report,
+                url=result.job.page["url"],
+                document_url=result.document_url,
+                source_id=result.job.page["source_id"],
+                newest_fetch_id=result.job.newest_fetch_id,
+            )
+        except (OverflowError, ValueError, TypeError, sqlite3.IntegrityError) as error:
+            # A value the archive cannot hold: store_report wrote nothing (one transaction); the rest goes on.
+            fetch = _fetch_of(result)
+            message = f"{type(error).__name__}: {error}"
+            _record_failures(
+                db,
+                Extracted(
+                    result.job,
+                    None,
+                    result.document_url,
+                    failures=[failure_row(fetch, result.job.page["url"], "store", message)],
+                ),
+                stats,
+            )
+            continue
         stats.reports += 1
         stats.from_attachments += result.from_attachment
+
+
+def _fetch_of(result: Extracted) -> dict:
+    """The fetch the result's report was read from: the page, or the attachment it fell back to."""
+    return next(
+        (
+            fetch
+            for fetch in [result.job.page, *result.job.attachments]
+            if fetch["url"] == result.document_url
+        ),
+        result.job.page,
+    )
+
+
+def _record_failures(db: sqlite_utils.Database, result: Extracted, stats: ExtractionStats) -> None:
+    """extraction_failures: a row more for each failed document, none left for each that extracted."""
+    with transaction(db):
+        clear_extraction_failures(db, result.read)
+        for failure in result.failures:
+            record_extraction_failure(db, failure)
+            stats.failed[failure["kind"]] = stats.failed.get(failure["kind"], 0) + 1
 
 
 def _lend_link_metadata(report: dict, page: dict) -> None:
