@@ -6,27 +6,43 @@
 - List pages are always asked for, conditionally: an unchanged list page answers 304. Pages on the
   way to a column (home, 政府信息公开) are asked for in full, as they may be unchanged when it is not.
 - A column's list stops at the first page whose reports are all known — but only when the previous run
-  of that column finished: a run killed mid-way left older pages unvisited, so the next one walks them all.
+  of that column walked its lists to the end (finished, or incomplete: every list page read, some
+  documents failed) and no list page of the source is still failing: a run killed mid-way, or a list page
+  that failed, left older pages unvisited, so the next one walks them all.
+- What earlier runs failed to fetch (fetch_failures) is asked for again once its back-off has passed
+  (the spider starts with those), and not before: a link to it on a list page waits too.
 """
 
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from scrapy import Request
 
-from govreports.archive import known_documents, last_run, open_archive
+from govreports.archive import (
+    due_failures,
+    has_failing,
+    known_documents,
+    last_run,
+    open_archive,
+    waiting_urls,
+)
 
 # Request kinds (request.meta["kind"]) whose URLs, once archived, need not be fetched again.
 _DOCUMENT_KINDS = ("report_page", "attachment")
+# Statuses of a run that read every page of its lists: the next one may stop at the first known page.
+_WALKED_TO_THE_END = ("finished", "incomplete")
 
 
 @dataclass
 class ArchiveState:
     known: dict[str, dict]  # URL → its latest good fetch (kind, etag, last_modified, sha256)
-    previous_run_finished: bool
+    previous_run_finished: bool  # and no list page of the source is still failing
     revalidate: bool
+    due: list[dict] = field(default_factory=list)  # fetch_failures rows to ask for again now
+    waiting: set[str] = field(default_factory=set)  # failed URLs still in their back-off, or gone
 
 
 _states: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -36,12 +52,19 @@ def archive_state(crawler) -> ArchiveState:
     """Read once per crawler, at the crawl's start, before this run is recorded."""
     if crawler not in _states:
         db = open_archive(crawler.settings.get("ARCHIVE_PATH"))
+        source_id = getattr(crawler.spider, "source_id", None)
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        revalidate = crawler.settings.getbool("REVALIDATE")
         try:
             previous = last_run(db, crawler.spider.start_url)
             _states[crawler] = ArchiveState(
                 known=known_documents(db),
-                previous_run_finished=bool(previous and previous["status"] == "finished"),
-                revalidate=crawler.settings.getbool("REVALIDATE"),
+                previous_run_finished=bool(previous and previous["status"] in _WALKED_TO_THE_END)
+                and not has_failing(db, source_id, ("list", "discovery")),
+                revalidate=revalidate,
+                due=due_failures(db, source_id, at, _DOCUMENT_KINDS),
+                # --revalidate asks for everything again, what was judged gone included.
+                waiting=set() if revalidate else waiting_urls(db, source_id, at),
             )
         finally:
             db.close()
@@ -116,6 +139,9 @@ class _ListPageOutcome:
         kind = output.meta.get("kind")
         if kind == "report_page":
             self.reports += 1
+        if kind in _DOCUMENT_KINDS and output.url in self.state.waiting:
+            self.stats.inc_value("incremental/skipped_backoff")  # failed before: asked again when due
+            return False
         known = kind in _DOCUMENT_KINDS and output.url in self.state.known
         if known:
             self.known_reports += kind == "report_page"

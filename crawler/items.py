@@ -17,6 +17,29 @@ class FetchedDocument(scrapy.Item):
     report_year = scrapy.Field()  # for a report page: the year its link's title says it covers
     etag = scrapy.Field()
     last_modified = scrapy.Field()
+    requested_url = scrapy.Field()  # the URL asked for, when redirects led to ``url``
+    attempts = scrapy.Field()  # requests this run spent on it (Scrapy's retries included)
+    # error_page | blocked: a response that is not the document (crawler/verdicts.py); None otherwise
+    outcome = scrapy.Field()
+    outcome_detail = scrapy.Field()
+    transient = scrapy.Field()  # for an error page: one that says to come back later (「系统繁忙」)
+    retry_after = scrapy.Field()  # seconds a 429/503 asked to wait
+    charset_note = scrapy.Field()  # the bytes' charset overruled the declared one (crawler/charsets.py)
+    attachments = scrapy.Field()  # for a report page: (url, title) of the attachments it links
+
+
+class FailedFetch(scrapy.Item):
+    """A request that got no usable response (timeout, reset, truncated body, size cap, redirect loop …):
+    recorded in fetch_failures and asked for again on a later run."""
+
+    url = scrapy.Field()  # as asked for
+    final_url = scrapy.Field()  # where redirects had led, when they had
+    kind = scrapy.Field()
+    referer = scrapy.Field()
+    link_title = scrapy.Field()
+    reason = scrapy.Field()  # crawler/failures.py: timeout, transport, truncated, size_cap, redirect_loop …
+    detail = scrapy.Field()
+    attempts = scrapy.Field()
 
 
 class DiscoveredColumn(scrapy.Item):
@@ -44,6 +67,8 @@ class ListPageRead(scrapy.Item):
     reports = scrapy.Field()  # URLs of the items that are annual reports
     unfollowed = scrapy.Field()  # a paging mechanism no adapter followed, described
     rendered = scrapy.Field()  # True when this page was drawn in a browser
+    failure = scrapy.Field()  # why the page gave no list: timeout, error_page, blocked … (None: it did)
+    report_links = scrapy.Field()  # (url, title) of its reports, kept pending until they are fetched
 
 
 class SkippedLink(scrapy.Item):

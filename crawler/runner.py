@@ -28,6 +28,8 @@ class CrawlOptions:
     # Host names answered without DNS (curl's --resolve): a portal's several hosts on a mirror or test copy.
     host_addresses: dict[str, str] = field(default_factory=dict)
     render: bool = True  # draw in a browser the column pages whose list only JavaScript builds
+    # Scrapy settings given by name (``-s DOWNLOAD_TIMEOUT=5``), applied last.
+    overrides: dict[str, str] = field(default_factory=dict)
 
 
 def is_local(url: str, host_addresses: dict[str, str] | None = None) -> bool:
@@ -61,6 +63,8 @@ def crawl_settings(sources: list[Source], options: CrawlOptions) -> Settings:
         settings.set("AUTOTHROTTLE_ENABLED", False)
         settings.set("DOWNLOAD_DELAY", 0)
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8)
+        settings.set("RETRY_AFTER_DEFAULT", 1.0)
+    settings.setdict(options.overrides, priority="cmdline")
     return settings
 
 
@@ -99,8 +103,9 @@ def run_crawl(sources: list[Source], options: CrawlOptions) -> list[dict]:
     runs = [last_run(db, source.start_url) for source in sources]
     db.close()
     if options.jobdir:
-        # A finished source starts afresh next time; an interrupted one resumes from its queue.
+        # A source that walked its lists starts afresh next time (what failed is in fetch_failures); an
+        # interrupted one resumes from its queue.
         for run in runs:
-            if run and run["status"] == "finished":
+            if run and run["status"] in ("finished", "incomplete"):
                 shutil.rmtree(Path(options.jobdir) / str(run["source_id"]), ignore_errors=True)
     return [run for run in runs if run]

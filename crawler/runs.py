@@ -10,7 +10,7 @@ from scrapy import signals
 from crawler.completeness import ListTallies
 from crawler.incremental import archive_state
 from crawler.items import ListPageRead, SkippedLink
-from govreports.archive import finish_run, open_archive, start_run
+from govreports.archive import failure_tally, finish_run, now, open_archive, retire_unlinked, start_run
 
 # Close reasons of a run that stopped early but did nothing wrong.
 _INTERRUPTIONS = ("shutdown", "closespider_", "cancelled")
@@ -31,20 +31,33 @@ def errors_by_kind(stats: dict) -> dict[str, int]:
     return dict(errors)
 
 
-def run_status(reason: str, stats: dict, lists: ListTallies | None = None) -> tuple[str, str]:
-    """(status, why): failed when the start page never answered or the spider raised; interrupted when
-    stopped early; partial, empty or no_column when the lists show reports missed; else finished."""
+def run_status(
+    reason: str, stats: dict, lists: ListTallies | None = None, failing: int = 0
+) -> tuple[str, str]:
+    """(status, why): failed when the start page never answered (or answered an error page) or the spider
+    raised; blocked when a firewall challenged it; interrupted when stopped early; partial, empty or
+    no_column when the lists show reports missed; incomplete when report pages or attachments are still
+    ``failing`` (fetch_failures); else finished."""
     start = stats.get("govreports/start_page_status")
+    start_verdict = stats.get("govreports/start_page_verdict")
+    if start_verdict == "blocked" or (start in (412, 521) and stats.get("archive/blocked")):
+        return "blocked", "the start page is a firewall challenge: not answered; see fetch_failures"
     if start not in (200, 304):  # 304: unchanged since the last run, which is fine
         return "failed", f"start page: {start or 'no response'}"
+    if start_verdict:
+        return "failed", f"start page: {start_verdict}"
     if any(key.startswith("spider_exceptions/") for key in stats):
         return "failed", "spider raised exceptions"
     if reason.startswith(_INTERRUPTIONS):
         return "interrupted", reason
+    if blocked := stats.get("archive/blocked"):
+        return "blocked", f"{blocked} answers were firewall challenges (not answered; asked again next run)"
     if lists is not None:
         verdict = lists.judge(stopped_early=bool(stats.get("incremental/stopped_paging")))
         if verdict:
             return verdict
+    if failing:
+        return "incomplete", f"{failing} report pages or attachments still to fetch (fetch_failures)"
     return "finished", reason
 
 
@@ -77,14 +90,22 @@ class CrawlRunRecorder:
             self.run_id = start_run(db, getattr(spider, "source_id", None), spider.start_url)
         finally:
             db.close()
+        self.crawler.stats.set_value("govreports/run_id", self.run_id)  # the pipeline's failures name it
 
     def spider_closed(self, spider, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
         self.lists.render_failures = list(stats.get("govreports/render_failures", []))
-        status, why = run_status(reason, stats, self.lists)
         errors = errors_by_kind(stats)
+        source_id = getattr(spider, "source_id", None)
         db = open_archive(self.crawler.settings.get("ARCHIVE_PATH"))
         try:
+            status, why = run_status(reason, stats, self.lists)
+            if status == "finished":
+                # Lists walked to their end: failed list pages and discovery steps it no longer reached are gone.
+                retire_unlinked(db, source_id, self.run_id, ("list", "discovery"), now())
+            failures = failure_tally(db, source_id, self.run_id)
+            if status == "finished":
+                status, why = run_status(reason, stats, self.lists, failures["failing"])
             finish_run(
                 db,
                 self.run_id,
@@ -106,6 +127,14 @@ class CrawlRunRecorder:
                     self.lists.rendered_pages + self.lists.render_failures, ensure_ascii=False
                 ),
                 skipped_hosts=json.dumps(dict(self.lists.skipped_hosts), ensure_ascii=False, sort_keys=True),
+                retried=stats.get("archive/retried", 0),
+                recovered=stats.get("archive/recovered", 0),
+                lost=failures["lost"],
+                gone=failures["gone"],
+                failing=failures["failing"],
+                blocked=stats.get("archive/blocked", 0),
+                error_pages=stats.get("archive/error_pages", 0),
+                failures_by_reason=json.dumps(failures["by_reason"], sort_keys=True),
             )
         finally:
             db.close()

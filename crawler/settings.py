@@ -23,6 +23,18 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_TIMES = 2
+# A 429 or 503 pauses its host for the Retry-After asked (at most RETRY_AFTER_MAX seconds), or for
+# RETRY_AFTER_DEFAULT when none was named (crawler/middlewares.py).
+RETRY_AFTER_DEFAULT = 10.0
+RETRY_AFTER_MAX = 120.0
+# Moves are followed (a column's new address, a trailing slash); a loop fails at once (redirect_loop).
+REDIRECT_MAX_TIMES = 5
+# What failed is asked again on later runs (fetch_failures, crawler/failures.py): after 12 h, then 24 h,
+# 48 h … at most 4 days; judged gone after 6 failed runs, or 2 for a 404/410 or an oversize file.
+FAILED_RETRY_BACKOFF = 12 * 3600
+FAILED_RETRY_BACKOFF_MAX = 4 * 24 * 3600
+FAILED_GONE_AFTER = 6
+FAILED_GONE_AFTER_404 = 2
 DOWNLOAD_TIMEOUT = 60
 # Reports are rarely over a few MB; scanned PDFs can reach tens. Larger responses are dropped.
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
@@ -32,7 +44,14 @@ ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 ARCHIVE_PATH = "archive.db"
 
 # Recrawls: conditional GETs, no refetching of archived documents, stop at the first known list page.
-DOWNLOADER_MIDDLEWARES = {"crawler.incremental.ConditionalGetMiddleware": 560}
+# Responses pass from the highest number down: loops are caught before RedirectMiddleware (600) follows
+# them, and a 429 pauses its host before RetryMiddleware (550) asks again.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.RedirectLoopMiddleware": 610,
+    "crawler.middlewares.NotADocumentMiddleware": 570,
+    "crawler.incremental.ConditionalGetMiddleware": 560,
+    "crawler.middlewares.RetryAfterMiddleware": 555,
+}
 SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalMiddleware": 560}
 # True: ask again for every archived report and attachment (conditionally), to catch changed versions.
 REVALIDATE = False

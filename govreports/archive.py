@@ -4,6 +4,8 @@ Tables
 - ``sources``: the annual-report columns that were crawled (agency, region, level, start URL).
 - ``documents``: raw bytes, stored once per sha256, so extraction can always be re-run.
 - ``fetches``: every response: URL, time, status, media type, sha256 of its body, and its role.
+- ``fetch_failures``: every URL a crawl wanted and did not get (yet): why, how often, when it is asked
+  again, or that it was judged gone.
 - ``reports``: one row per report, that is per (agency, year): the same report found under several URLs
   or on several platforms is one report; ``report_copies`` lists where it was found.
 - ``report_json``: the JSON of ``govreports parse`` for each report (kept out of ``reports``).
@@ -155,12 +157,49 @@ def _crawl_tables(db: sqlite_utils.Database) -> None:
             # Validators the server sent, for conditional GETs on the next run.
             "etag": str,
             "last_modified": str,
+            "requested_url": str,  # the URL asked for, when redirects led to ``url``
+            # null: the response is what it seems; error_page or blocked: a 200 (or 412/521) that is an
+            # error page or a firewall challenge — no document is kept and the URL is not known
+            "outcome": str,
+            "outcome_detail": str,  # what gave it away (「页面不存在」, 「加速乐 __jsl_clearance」)
+            "charset_note": str,  # the bytes' charset overruled the declared one: 「declared …, bytes are …」
         },
         pk="id",
         foreign_keys=[("sha256", "documents", "sha256"), ("source_id", "sources", "id")],
         transform=True,
     )
     db["fetches"].create_index(["url"], if_not_exists=True)
+    db["fetches"].create_index(["requested_url"], if_not_exists=True)
+    db["fetch_failures"].create(
+        {
+            "url": str,  # as asked for (a redirect's final URL is final_url)
+            "source_id": int,
+            "kind": str,  # list | discovery | report_page | attachment
+            "referer": str,  # the page that linked it: a report page for an attachment
+            "link_title": str,
+            # pending: found, not yet answered (a run stopped first) | failing: asked again after
+            # next_retry_at | gone: judged permanently gone, not asked again | recovered: answered later
+            "state": str,
+            # timeout | transport | truncated | size_cap | http_NNN | error_page | blocked | redirect_loop |
+            # too_many_redirects | robots | not_linked (a list page no longer reached)
+            "reason": str,
+            "status": int,  # HTTP status of the last failure, when there was a response
+            "detail": str,
+            "final_url": str,
+            "attempts": int,  # requests spent on it, over all runs
+            "runs": int,  # runs in which it failed
+            "first_failed_at": str,
+            "last_failed_at": str,
+            "next_retry_at": str,
+            "recovered_at": str,
+            "gone_at": str,
+            "run_id": int,  # the last run that asked for it, found it, or judged it
+        },
+        pk="url",
+        foreign_keys=[("source_id", "sources", "id")],
+        if_not_exists=True,
+    )
+    db["fetch_failures"].create_index(["source_id", "state"], if_not_exists=True)
     db["crawl_runs"].create(
         {
             "id": int,
@@ -183,6 +222,17 @@ def _crawl_tables(db: sqlite_utils.Database) -> None:
             "lists": str,  # JSON, one per column: announced, reached, reports, pages, failures, rendered
             "rendered": str,  # JSON: pages drawn in a headless browser (and those that could not be)
             "skipped_hosts": str,  # JSON: other sites' column links left alone, by host
+            # URLs (fetch_failures): answered only after Scrapy retried them this run | answered this run
+            # after failing on an earlier one | failed this run | judged gone this run | still wanted
+            # after this run (failing or pending, whether or not asked) | firewall challenges | error pages
+            "retried": int,
+            "recovered": int,
+            "lost": int,
+            "gone": int,
+            "failing": int,
+            "blocked": int,
+            "error_pages": int,
+            "failures_by_reason": str,  # JSON: this run's failed URLs by reason
         },
         pk="id",
         foreign_keys=[("source_id", "sources", "id")],
@@ -419,13 +469,18 @@ def record_fetch(
     fetched_at: str | None = None,
     etag: str | None = None,
     last_modified: str | None = None,
+    requested_url: str | None = None,
+    outcome: str | None = None,
+    outcome_detail: str | None = None,
+    charset_note: str | None = None,
 ) -> bool:
     """Store one response. The same bytes fetched twice (or from two URLs) are stored once; a 304 (not
-    modified) is a fetch without a document. True when the bytes were new to the archive."""
+    modified) is a fetch without a document, and so is an error page or a challenge (``outcome``). True
+    when the bytes were new to the archive."""
     fetched_at = fetched_at or now()
     sha256 = None
     new_document = False
-    if status != 304:
+    if status != 304 and not outcome:
         sha256 = hashlib.sha256(body).hexdigest()
         new_document = not db.execute("select 1 from documents where sha256 = ?", [sha256]).fetchone()
         db["documents"].insert(
@@ -452,20 +507,28 @@ def record_fetch(
             "source_id": source_id,
             "etag": etag,
             "last_modified": last_modified,
+            "requested_url": requested_url,
+            "outcome": outcome,
+            "outcome_detail": outcome_detail,
+            "charset_note": charset_note,
         }
     )
     return new_document
 
 
 def known_documents(db: sqlite_utils.Database) -> dict[str, dict]:
-    """Every URL fetched successfully before, with the validators of its latest good fetch."""
-    return {
-        row["url"]: row
-        for row in db.query(
-            """select url, kind, etag, last_modified, sha256 from fetches where id in (
-                 select max(id) from fetches where status = 200 group by url)"""
-        )
-    }
+    """Every URL fetched successfully before (an error page is no success), with the validators of its
+    latest good fetch; a URL that redirected there is known too."""
+    known = {}
+    for row in db.query(
+        """select url, requested_url, kind, etag, last_modified, sha256 from fetches where id in (
+             select max(id) from fetches where status = 200 and outcome is null group by url)"""
+    ):
+        asked = row.pop("requested_url")
+        known[row["url"]] = row
+        if asked:
+            known.setdefault(asked, row)
+    return known
 
 
 def last_run(db: sqlite_utils.Database, start_url: str) -> dict | None:
@@ -500,6 +563,141 @@ def close_abandoned_runs(db: sqlite_utils.Database) -> list[dict]:
     return abandoned
 
 
+# ------------------------------------------------------------------------------------ fetch failures
+# Which failed URLs to ask again, and when, is the crawler's policy (crawler/failures.py); these store it.
+
+
+def failure_of(db: sqlite_utils.Database, url: str) -> dict | None:
+    rows = list(db.query("select * from fetch_failures where url = ?", [url]))
+    return rows[0] if rows else None
+
+
+def save_failure(db: sqlite_utils.Database, row: dict) -> None:
+    """Write one URL's failure record (``row`` holds every column it sets, ``url`` first)."""
+    db["fetch_failures"].upsert(row, pk="url")
+
+
+def want_urls(
+    db: sqlite_utils.Database,
+    links: Iterable[tuple[str, str | None]],
+    *,
+    kind: str,
+    referer: str | None,
+    source_id: int | None,
+    run_id: int | None,
+) -> None:
+    """Links (url, title) a run found and means to fetch, kept ``pending`` until they are answered: a run
+    stopped before it asked for them leaves them to the next. Archived URLs and recorded ones are skipped."""
+    with transaction(db):  # a bare executemany would leave sqlite3's implicit transaction open
+        db.conn.executemany(
+            """insert into fetch_failures (url, source_id, kind, referer, link_title, state, attempts, runs, run_id)
+               select :url, :source_id, :kind, :referer, :title, 'pending', 0, 0, :run_id
+               where not exists (select 1 from fetch_failures where url = :url)
+                 and not exists (select 1 from fetches where (url = :url or requested_url = :url)
+                                   and status = 200 and outcome is null)""",
+            [
+                {
+                    "url": url,
+                    "title": title,
+                    "kind": kind,
+                    "referer": referer,
+                    "source_id": source_id,
+                    "run_id": run_id,
+                }
+                for url, title in links
+            ],
+        )
+
+
+def settle_failures(db: sqlite_utils.Database, urls: Iterable[str], at: str) -> int:
+    """The URLs were answered: a pending one is simply done; a failing or gone one is ``recovered``.
+    Returns how many had failed before."""
+    recovered = 0
+    for url in {url for url in urls if url}:
+        db.execute("delete from fetch_failures where url = ? and state = 'pending'", [url])
+        recovered += db.execute(
+            "update fetch_failures set state = 'recovered', recovered_at = ?, next_retry_at = null "
+            "where url = ? and state in ('failing', 'gone')",
+            [at, url],
+        ).rowcount
+    return recovered
+
+
+def due_failures(
+    db: sqlite_utils.Database, source_id: int | None, at: str, kinds: Iterable[str]
+) -> list[dict]:
+    """Pending and failing URLs of a source whose back-off has passed, oldest first."""
+    kinds = list(kinds)
+    return list(
+        db.query(
+            f"""select * from fetch_failures where source_id is ? and state in ('pending', 'failing')
+                  and (next_retry_at is null or next_retry_at <= ?)
+                  and kind in ({", ".join("?" * len(kinds))})
+                order by first_failed_at is null, first_failed_at, rowid""",
+            [source_id, at, *kinds],
+        )
+    )
+
+
+def waiting_urls(db: sqlite_utils.Database, source_id: int | None, at: str) -> set[str]:
+    """URLs not to ask for now: failing ones still in their back-off, and gone ones."""
+    return {
+        row[0]
+        for row in db.execute(
+            "select url from fetch_failures where source_id is ? and "
+            "(state = 'gone' or (state = 'failing' and next_retry_at > ?))",
+            [source_id, at],
+        )
+    }
+
+
+def has_failing(db: sqlite_utils.Database, source_id: int | None, kinds: Iterable[str]) -> bool:
+    kinds = list(kinds)
+    return bool(
+        db.execute(
+            f"select 1 from fetch_failures where source_id is ? and state in ('pending', 'failing') "
+            f"and kind in ({', '.join('?' * len(kinds))}) limit 1",
+            [source_id, *kinds],
+        ).fetchone()
+    )
+
+
+def retire_unlinked(
+    db: sqlite_utils.Database, source_id: int | None, run_id: int, kinds: Iterable[str], at: str
+) -> int:
+    """Failed pages of ``kinds`` (list pages, discovery steps) that a complete walk no longer reached: judged
+    gone (reason not_linked), since no run will ask for them again. Returns how many."""
+    kinds = list(kinds)
+    return db.execute(
+        f"""update fetch_failures set state = 'gone', reason = 'not_linked', gone_at = ?, next_retry_at = null,
+              run_id = ?
+            where source_id is ? and state in ('pending', 'failing') and run_id is not ?
+              and kind in ({", ".join("?" * len(kinds))})""",
+        [at, run_id, source_id, run_id, *kinds],
+    ).rowcount
+
+
+def failure_tally(db: sqlite_utils.Database, source_id: int | None, run_id: int) -> dict:
+    """A run's failed list pages, report pages and attachments (a discovery step that failed is recorded,
+    not counted: it is no document): lost (failed in this run, still wanted), gone (judged so in this run),
+    failing (everything the source still wants, whenever it failed), and this run's failures by reason."""
+    counted = "source_id is :source and kind in ('list', 'report_page', 'attachment')"
+    lost, gone, failing = db.execute(
+        f"""select sum(run_id = :run and state = 'failing'), sum(run_id = :run and state = 'gone'),
+                  sum(state in ('pending', 'failing'))
+           from fetch_failures where {counted}""",
+        {"run": run_id, "source": source_id},
+    ).fetchone()
+    by_reason = dict(
+        db.execute(
+            f"select reason, count(*) from fetch_failures where {counted} and run_id = :run "
+            "and state in ('failing', 'gone') group by reason order by reason",
+            {"run": run_id, "source": source_id},
+        ).fetchall()
+    )
+    return {"lost": lost or 0, "gone": gone or 0, "failing": failing or 0, "by_reason": by_reason}
+
+
 def record_column(db: sqlite_utils.Database, source_id: int | None, column: dict) -> None:
     """A column found by discovery (url, title, cms, depth); found again, it is kept as first seen."""
     db["columns"].insert({"source_id": source_id, **column, "found_at": now()}, ignore=True)
@@ -511,7 +709,7 @@ def document_bytes(db: sqlite_utils.Database, sha256: str) -> bytes:
 
 def latest_fetches(db: sqlite_utils.Database, kind: str, referer: str | None = None) -> Iterator[dict]:
     """The newest successful fetch of each URL of one kind (optionally linked from one page)."""
-    where = "kind = ? and status = 200" + (" and referer = ?" if referer else "")
+    where = "kind = ? and status = 200 and outcome is null" + (" and referer = ?" if referer else "")
     params = [kind, referer] if referer else [kind]
     yield from db.query(
         f"""select * from fetches where id in (

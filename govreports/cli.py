@@ -89,6 +89,14 @@ def cli() -> None:
     show_default=True,
     help="Draw in a headless browser (chromium) the column pages whose list only JavaScript builds.",
 )
+@click.option(
+    "-s",
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A Scrapy setting, as `scrapy crawl -s` takes it: DOWNLOAD_TIMEOUT=20, DOWNLOAD_MAXSIZE=… (repeatable).",
+)
 def crawl(
     start_urls: tuple[str, ...],
     sources_file: str | None,
@@ -102,6 +110,7 @@ def crawl(
     contact_url: str | None,
     resolve: tuple[str, ...],
     render: bool,
+    overrides: tuple[str, ...],
 ) -> None:
     """Crawl annual reports into the archive: find the column, walk its list, fetch reports and attachments.
 
@@ -111,13 +120,18 @@ def crawl(
     list page it already knows. Each source's run is recorded in the crawl_runs table.
 
     Each source's run ends with a status (crawl_runs.status, and the summary line on stderr):
-    finished; partial (a list reached fewer items than it announced, a list page failed, a paging
-    mechanism was not followed, or a page could not be rendered); empty (a column with no report);
-    no_column (no annual-report column found from the start URL); failed; interrupted.
+    finished; incomplete (lists walked, but report pages or attachments failed and wait in
+    fetch_failures for the next run); partial (a list reached fewer items than it announced, a list
+    page failed, a paging mechanism was not followed, or a page could not be rendered); empty (a column
+    with no report); no_column (no annual-report column found from the start URL); blocked (a firewall
+    answered with a challenge, never bypassed); failed; interrupted. What failed is asked for again on
+    later runs, with a back-off, until it answers or is judged gone (fetch_failures).
 
     Exit status: 0 when every source finished, 1 when a source failed outright (its start page did
     not answer, or the spider raised), 3 when another crawl holds the lock, 4 when a source is
-    partial, empty or no_column (reports may be missing: see crawl_runs.reason).
+    partial, empty or no_column (reports may be missing: see crawl_runs.reason), 5 when a site is
+    blocked by a firewall challenge, 6 when report pages or attachments were lost this run or are still
+    failing (fetch_failures). The first that applies, in the order 1, 5, 4, 6.
 
     \b
     Examples:
@@ -135,15 +149,18 @@ def crawl(
             raise click.UsageError(str(error)) from error
     if not sources:
         raise click.UsageError("give --start-url URL or --sources FILE")
-    from crawler.completeness import INCOMPLETE_STATUSES
     from crawler.resolver import parse_host_addresses
 
     try:
         host_addresses = parse_host_addresses(resolve)
     except ValueError as error:
         raise click.UsageError(str(error)) from error
+    try:
+        settings = dict(_setting(entry) for entry in overrides)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
     options = CrawlOptions(
-        db_path, log_level, log_file, jobdir, revalidate, contact_url, host_addresses, render
+        db_path, log_level, log_file, jobdir, revalidate, contact_url, host_addresses, render, settings
     )
     with _exclusive(lock_path or f"{db_path}.lock"):
         runs = run_crawl(sources, options)
@@ -151,10 +168,37 @@ def crawl(
             click.echo(run_summary_line(run), err=True)
         if extract:
             _extract(db_path, only_new=True)
-    if any(run["status"] == "failed" for run in runs) or len(runs) < len(sources):
-        sys.exit(1)
-    if any(run["status"] in INCOMPLETE_STATUSES for run in runs):
-        sys.exit(4)
+    status = crawl_exit_status(runs, len(sources))
+    if status:
+        sys.exit(status)
+
+
+# Exit statuses of `govreports crawl` (README: Crawling real portals): the first that applies.
+EXIT_FAILED, EXIT_LOCKED, EXIT_INCOMPLETE_LISTS, EXIT_BLOCKED, EXIT_FAILING = 1, 3, 4, 5, 6
+
+
+def crawl_exit_status(runs: list[dict], sources: int) -> int:
+    """1 a source failed (or has no run), 5 a site is blocked, 4 a list is incomplete, 6 URLs were lost
+    or are still failing; 0 when none of these."""
+    from crawler.completeness import INCOMPLETE_STATUSES
+
+    statuses = {run["status"] for run in runs}
+    if "failed" in statuses or len(runs) < sources:
+        return EXIT_FAILED
+    if "blocked" in statuses:
+        return EXIT_BLOCKED
+    if statuses & set(INCOMPLETE_STATUSES):
+        return EXIT_INCOMPLETE_LISTS
+    if any(run.get("lost") or run.get("failing") for run in runs):
+        return EXIT_FAILING
+    return 0
+
+
+def _setting(entry: str) -> tuple[str, str]:
+    name, _, value = entry.partition("=")
+    if not name.strip() or not _:
+        raise ValueError(f"-s wants NAME=VALUE, got {entry!r}")
+    return name.strip(), value
 
 
 def run_summary_line(run: dict) -> str:
@@ -169,9 +213,22 @@ def run_summary_line(run: dict) -> str:
         extras.append(f"skipped other sites: {', '.join(sorted(skipped))}")
     return (
         f"{run['start_url']}: {run['status']} ({run['reason']}), {reached}, {run['requests']} requests, "
-        f"{run['new_reports']} new reports, {run['errors']} errors {run['errors_by_kind']}"
-        + "".join(f", {extra}" for extra in extras)
+        f"{run['new_reports']} new reports, {run['errors']} errors {run['errors_by_kind']}, "
+        f"{fetch_failures_summary(run)}" + "".join(f", {extra}" for extra in extras)
     )
+
+
+def fetch_failures_summary(run: dict) -> str:
+    """What the run retried and got, and what it lost: 「2 retried, 1 recovered from earlier runs, 3 lost
+    (failed {"http_404": 1, "http_503": 2, "timeout": 1}), 4 still failing, 1 judged gone, 1 error pages」
+    (this run's failures by reason count the URLs judged gone too)."""
+    parts = [f"{run.get('retried') or 0} retried", f"{run.get('recovered') or 0} recovered from earlier runs"]
+    parts.append(f"{run.get('lost') or 0} lost (failed {run.get('failures_by_reason') or '{}'})")
+    parts.append(f"{run.get('failing') or 0} still failing")
+    for key, label in (("gone", "judged gone"), ("blocked", "blocked"), ("error_pages", "error pages")):
+        if run.get(key):
+            parts.append(f"{run[key]} {label}")
+    return ", ".join(parts)
 
 
 @contextmanager
@@ -182,7 +239,7 @@ def _exclusive(lock_path: str):
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             click.echo(f"govreports crawl: another crawl holds {lock_path}; not starting", err=True)
-            sys.exit(3)
+            sys.exit(EXIT_LOCKED)
         try:
             yield
         finally:

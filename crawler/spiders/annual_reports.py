@@ -7,7 +7,11 @@ city's disclosure platform). A same-site iframe is part of its page. A column's 
 adapter of its CMS family (crawler/cms/); a column page whose list only JavaScript draws is rendered in a
 headless browser. The spider only decides what to request next, and yields a ``ListPageRead`` for every
 page of a list so the run can be judged complete or partial (crawler/completeness.py). Politeness,
-conditional GETs and stopping early on a recrawl live in settings and middlewares, not here.
+conditional GETs and stopping early on a recrawl live in settings and middlewares, not here; so do
+retries, pauses after a 429, redirect loops, and telling error pages and firewall challenges from
+documents (crawler/middlewares.py) — the spider reads their verdict and parses nothing that is not a
+document. Every request that fails ends in ``failed``, which yields a ``FailedFetch``: nothing failed is
+forgotten (fetch_failures). A run starts with what earlier runs left wanting and is due again.
 """
 
 from __future__ import annotations
@@ -20,10 +24,13 @@ import scrapy
 from scrapy.http import Response
 
 from crawler import rendering
+from crawler.charsets import charset_media_type
 from crawler.cms import ListPage, ListResponse
 from crawler.cms.families import LISTED_BY_API, adapter_named, detect_adapter
 from crawler.cms.html_lists import listed_links, parse_markup
-from crawler.items import DiscoveredColumn, FetchedDocument, ListPageRead, SkippedLink
+from crawler.failures import exception_reason, retry_after_seconds
+from crawler.incremental import archive_state
+from crawler.items import DiscoveredColumn, FailedFetch, FetchedDocument, ListPageRead, SkippedLink
 from crawler.links import (
     column_directory,
     is_attachment,
@@ -35,16 +42,22 @@ from crawler.links import (
     same_page,
     same_site,
 )
+from crawler.verdicts import Verdict
 from extract.readers.html import decode_html
 
-# Keep error responses too: a 404 for a report is worth recording.
-_KEEP_ALL_STATUSES = {"handle_httpstatus_all": True}
+# Keep error responses too: a 404 for a report is worth recording. Redirects (3xx) are not listed, so
+# RedirectMiddleware follows them.
+_KEEP_ALL_STATUSES = {"handle_httpstatus_list": [304, *range(400, 600)]}
 
 
 def decoded(response: Response) -> ListResponse:
-    """The response as adapters read it: decoded once, GB2312/GBK as GB18030, a wrong <meta> overruled."""
+    """The response as adapters read it: decoded once, GB2312/GBK as GB18030, in the charset its bytes are
+    in when a header or <meta> says otherwise (NotADocumentMiddleware read it)."""
     media_type = (response.headers.get("Content-Type") or b"").decode("latin-1") or None
-    text, _ = decode_html(response.body, media_type)
+    charset = response.meta.get("charset")
+    text, _ = decode_html(
+        response.body, charset_media_type(media_type, charset[0]) if charset else media_type
+    )
     # Scrapy drops the #fragment, where some CMSs (gkmlpt) keep the column's id: take it back.
     url = response.url
     request = response.request
@@ -86,6 +99,24 @@ class AnnualReportSpider(scrapy.Spider):
             self.note_render_failure(self.start_url, rendering.rendering_problem(self.crawler.settings))
             render = False  # read it as it comes; the run says it could not be rendered
         yield self.page_request(self.start_url, depth=0, render=render)
+        for wanted in archive_state(self.crawler).due:
+            yield self.document_request(
+                wanted["url"], wanted["kind"], wanted["link_title"], wanted["referer"]
+            )
+
+    def document_request(
+        self, url: str, kind: str, link_title: str | None, referer: str | None
+    ) -> scrapy.Request:
+        """A report page or an attachment, linked from ``referer`` as ``link_title``."""
+        return scrapy.Request(
+            url,
+            callback=self.parse_report if kind == "report_page" else self.parse_attachment,
+            errback=self.failed,
+            cb_kwargs={"link_title": link_title},
+            headers={"Referer": referer} if referer else None,
+            # The linking page, kept apart from the Referer header, which a redirect rewrites.
+            meta={**_KEEP_ALL_STATUSES, "kind": kind, "linked_from": referer},
+        )
 
     def page_request(
         self, url: str, depth: int, title: str | None = None, render: bool = False
@@ -97,7 +128,7 @@ class AnnualReportSpider(scrapy.Spider):
         return scrapy.Request(
             url,
             callback=self.parse_start,
-            errback=self.render_failed if render else None,
+            errback=self.render_failed if render else self.failed,
             cb_kwargs={"depth": depth, "title": title, "rendered": render},
             meta=meta,
             dont_filter=render,  # the same URL, asked again of the browser
@@ -112,9 +143,11 @@ class AnnualReportSpider(scrapy.Spider):
             yield self.fetched(response, "list", title)
             yield self.list_page_read(response, response.url, None, ListPage())
             return
-        page = decoded(response) if response.status == 200 else None
+        page = decoded(response) if response.status == 200 and not _verdict(response) else None
         if page is None:
             yield self.fetched(response, "discovery" if depth else "list", title)
+            if depth == 0 and (verdict := _verdict(response)):
+                self.crawler.stats.set_value("govreports/start_page_verdict", verdict.reason)
             return
         adapter = adapter_named(self.cms) if self.cms else detect_adapter(page)
         listing = adapter.parse(page)
@@ -213,7 +246,7 @@ class AnnualReportSpider(scrapy.Spider):
 
     def parse_list(self, response: Response, cms: str, column: str) -> Iterator:
         yield self.fetched(response, "list")
-        if response.status != 200:
+        if response.status != 200 or _verdict(response):
             yield self.list_page_read(response, column, cms, None)
             return
         adapter = adapter_named(cms)
@@ -223,13 +256,7 @@ class AnnualReportSpider(scrapy.Spider):
         yield self.list_page_read(response, column, cms, listing)
         for link in listing.links:
             if looks_like_annual_report(link.title):
-                yield scrapy.Request(
-                    link.url,
-                    callback=self.parse_report,
-                    cb_kwargs={"link_title": link.title},
-                    headers={"Referer": response.url},
-                    meta={**_KEEP_ALL_STATUSES, "kind": "report_page"},
-                )
+                yield self.document_request(link.url, "report_page", link.title, response.url)
         if listing.next:
             following = listing.next
             yield scrapy.Request(
@@ -238,6 +265,7 @@ class AnnualReportSpider(scrapy.Spider):
                 body=following.body,
                 headers={"Referer": response.url, **following.headers},
                 callback=self.parse_list,
+                errback=self.failed,
                 cb_kwargs={"cms": cms, "column": column},
                 meta={
                     **_KEEP_ALL_STATUSES,
@@ -255,6 +283,7 @@ class AnnualReportSpider(scrapy.Spider):
         self, response: Response, column: str, cms: str | None, listing: ListPage | None
     ) -> ListPageRead:
         listing = listing or ListPage()
+        verdict = _verdict(response)
         items = [
             link.url
             for link in listing.links
@@ -271,34 +300,71 @@ class AnnualReportSpider(scrapy.Spider):
             reports=[link.url for link in listing.links if looks_like_annual_report(link.title)],
             unfollowed=listing.unfollowed,
             rendered=bool(response.meta.get("playwright")),
+            failure=verdict.reason if verdict else None,
+            report_links=[
+                (link.url, link.title) for link in listing.links if looks_like_annual_report(link.title)
+            ],
         )
 
     def parse_report(self, response: Response, link_title: str) -> Iterator[FetchedDocument | scrapy.Request]:
-        yield self.fetched(response, "report_page", link_title)
-        if response.status != 200:
+        if response.status != 200 or _verdict(response):
+            yield self.fetched(response, "report_page", link_title)
             return
         page = decoded(response)
-        for link in listed_links(page.text, page.url):
-            if is_attachment(link.url, link.title):
-                # Every attachment is kept: a page often offers both 「全真版」 (PDF) and 「文字版」 (DOC).
-                yield scrapy.Request(
-                    link.url,
-                    callback=self.parse_attachment,
-                    cb_kwargs={"link_title": link.title},
-                    headers={"Referer": response.url},
-                    meta={**_KEEP_ALL_STATUSES, "kind": "attachment"},
-                )
+        # Every attachment is kept: a page often offers both 「全真版」 (PDF) and 「文字版」 (DOC).
+        attachments = [
+            link for link in listed_links(page.text, page.url) if is_attachment(link.url, link.title)
+        ]
+        yield self.fetched(
+            response, "report_page", link_title, attachments=[(link.url, link.title) for link in attachments]
+        )
+        for link in attachments:
+            yield self.document_request(link.url, "attachment", link.title, response.url)
 
     def parse_attachment(self, response: Response, link_title: str) -> Iterator[FetchedDocument]:
         yield self.fetched(response, "attachment", link_title)
 
-    def fetched(self, response: Response, kind: str, link_title: str | None = None) -> FetchedDocument:
-        referer = response.request.headers.get("Referer") if response.request else None
+    def failed(self, failure) -> Iterator[FailedFetch | ListPageRead]:
+        """A request that got no usable response: recorded, to be asked again on a later run."""
+        request = failure.request
+        kind = request.meta.get("kind", "discovery")
+        asked = request.meta.get("redirect_urls", [request.url])[0]
+        reason = exception_reason(failure.value)
+        yield FailedFetch(
+            url=asked,
+            final_url=request.url if asked != request.url else None,
+            kind=kind,
+            referer=_linked_from(request),
+            link_title=request.cb_kwargs.get("link_title") or request.cb_kwargs.get("title"),
+            reason=reason,
+            detail=str(failure.value)[:500] or type(failure.value).__name__,
+            attempts=request.meta.get("retry_times", 0) + 1,
+        )
+        if kind == "list" and "column" in request.cb_kwargs:  # a page of a column's list: the run is partial
+            yield ListPageRead(
+                column=request.cb_kwargs["column"],
+                cms=request.cb_kwargs.get("cms"),
+                url=request.url,
+                status=None,
+                failure=reason,
+                items=[],
+                reports=[],
+            )
 
+    def fetched(
+        self,
+        response: Response,
+        kind: str,
+        link_title: str | None = None,
+        attachments: list[tuple[str, str]] | None = None,
+    ) -> FetchedDocument:
         def header(name: str) -> str | None:
             value = response.headers.get(name)
             return value.decode("latin-1") if value else None
 
+        verdict = _verdict(response)
+        charset = response.meta.get("charset")
+        asked = response.meta.get("redirect_urls", [response.url])[0]
         return FetchedDocument(
             url=response.url,
             status=response.status,
@@ -306,12 +372,33 @@ class AnnualReportSpider(scrapy.Spider):
             body=response.body,
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             kind=kind,
-            referer=referer.decode("utf-8", "replace") if referer else None,
+            referer=_linked_from(response.request) if response.request else None,
             link_title=link_title,
             report_year=report_year(link_title) if kind == "report_page" and link_title else None,
             etag=header("ETag"),
             last_modified=header("Last-Modified"),
+            requested_url=asked if asked != response.url else None,
+            attempts=response.meta.get("retry_times", 0) + 1,
+            outcome=verdict.reason if verdict else None,
+            outcome_detail=verdict.detail if verdict else None,
+            transient=verdict.transient if verdict else None,
+            retry_after=retry_after_seconds(response.headers.get("Retry-After"), datetime.now(UTC)),
+            charset_note=charset[1] if charset else None,
+            attachments=attachments,
         )
+
+
+def _linked_from(request: scrapy.Request) -> str | None:
+    """The page that linked the request's URL (not a URL a redirect passed through)."""
+    if linked := request.meta.get("linked_from"):
+        return linked
+    referer = request.headers.get("Referer")
+    return referer.decode("utf-8", "replace") if referer else None
+
+
+def _verdict(response: Response) -> Verdict | None:
+    """NotADocumentMiddleware's verdict: an error page or a firewall challenge (None: a document)."""
+    return response.meta.get("verdict")
 
 
 def _draws_with_script(page: ListResponse) -> bool:
