@@ -368,6 +368,70 @@ def serve(db_path: str, port: int, host: str, settings: tuple[tuple[str, str], .
     run_datasette(db_path, host, port, dict(settings))
 
 
+@cli.command("export")
+@click.option(
+    "--warc",
+    "out_path",
+    required=True,
+    metavar="OUT.wacz",
+    type=click.Path(dir_okay=False),
+    help="Write the raw captures as WARC records packed in this WACZ file (replaced if it exists).",
+)
+@db_option
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    help="Only fetches at or after this date or time (UTC), e.g. 2025-01-01.",
+)
+@click.option("--source", "source_id", type=int, help="Only fetches of this source (sources.id).")
+def export_command(out_path: str, db_path: str, since, source_id: int | None) -> None:
+    """Export the archive's raw captures as a web archive (WACZ) that ReplayWeb.page opens.
+
+    Every fetch with a stored document becomes a WARC response record (status, Content-Type, ETag,
+    Last-Modified and the exact stored bytes) with its request; the same bytes fetched again are
+    revisit records. pages/pages.jsonl lists each report once: its canonical page at its first capture.
+    The archive is only read (a crawl may write meanwhile); the WACZ appears only when complete.
+
+    Exit status 1, with no file written, when the archive is missing or not an archive.
+
+    \b
+    Examples:
+        govreports export --warc reports.wacz --db archive.db
+        govreports export --warc 2025.wacz --since 2025-01-01 --source 3
+    Open it at https://replayweb.page/ (Choose File), or serve it and load ?source=URL.
+    """
+    from govreports.export import ExportError, Selection, export_wacz
+
+    selection = Selection(since=since.isoformat(timespec="seconds") if since else None, source_id=source_id)
+    progress = _export_progress()
+    try:
+        stats = export_wacz(db_path, out_path, selection, progress=progress)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from error
+    if progress:
+        click.echo(err=True)  # end the updating line
+    click.echo(
+        f"wrote {out_path}: {stats.responses} responses and {stats.revisits} revisits "
+        f"({stats.payload_bytes / 1e6:.1f} MB of documents), {stats.pages} report pages, "
+        f"{stats.wacz_bytes / 1e6:.1f} MB; WARC {stats.warc_seconds:.1f} s, packing {stats.pack_seconds:.1f} s",
+        err=True,
+    )
+    if stats.reports_left_out:
+        left_out = stats.reports_left_out
+        click.echo(f"{left_out} reports not listed: no capture of their page selected", err=True)
+
+
+def _export_progress():
+    """An updating line on a terminal; nothing in a log (the closing line says it all)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(captures: int, payload_bytes: int) -> None:
+        click.echo(f"\rexported {captures} captures ({payload_bytes / 1e6:.0f} MB)", nl=False, err=True)
+
+    return show
+
+
 @cli.command("summary")
 @db_option
 def summary_command(db_path: str) -> None:
