@@ -303,12 +303,15 @@ def replaywebpage(tmp_path_factory) -> Path:
     if not npm:
         pytest.skip("no npm to fetch ReplayWeb.page (apt-get install npm, or set GOVREPORTS_REPLAYWEBPAGE)")
     work = tmp_path_factory.mktemp("replaywebpage")
-    result = subprocess.run(
-        [npm, "pack", REPLAYWEBPAGE, "--pack-destination", str(work)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    try:
+        result = subprocess.run(
+            [npm, "pack", REPLAYWEBPAGE, "--pack-destination", str(work)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    except subprocess.TimeoutExpired:  # a registry that does not answer is not a failure of ours
+        pytest.skip(f"npm pack {REPLAYWEBPAGE} did not finish in 120 s")
     if result.returncode != 0:
         pytest.skip(f"npm pack {REPLAYWEBPAGE} failed: {result.stderr[-500:]}")
     shutil.unpack_archive(next(work.glob("replaywebpage-*.tgz")), work)
