@@ -62,6 +62,16 @@ def check_archive(db_path: str | Path) -> Path:
     return path
 
 
+def _quiet_handled_errors() -> None:
+    """Datasette prints every error it answers (a 404, a query past its time limit) as a traceback with
+    its locals when `rich` is importable — and wacz brings rich in. That is ~100 KB of log per error, the
+    query and its values included, and a server whose output is a pipe nobody reads blocks on it. The
+    error page itself is unchanged."""
+    import datasette.handle_exception
+
+    datasette.handle_exception.rich = None
+
+
 def make_datasette(db_path: str | Path, settings: dict[str, str | int | bool] | None = None):
     """A Datasette for the archive with the project's plugin and templates, started up."""
     from datasette.app import SETTINGS as KNOWN_SETTINGS
@@ -69,6 +79,7 @@ def make_datasette(db_path: str | Path, settings: dict[str, str | int | bool] | 
     from datasette.cli import check_databases, run_sync
 
     path = check_archive(db_path)
+    _quiet_handled_errors()
     defaults = {setting.name: setting.default for setting in KNOWN_SETTINGS}
     chosen = dict(SETTINGS)
     for name, value in (settings or {}).items():
