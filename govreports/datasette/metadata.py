@@ -23,7 +23,7 @@ ABOUT = "govreports：抓取、抽取并校验政府信息公开工作年度报�
 CURRENT_TABLES = frozenset(
     (
         "sources columns crawl_runs fetches documents reports report_copies report_json sections cells "
-        "findings report_figures labels figures_long applications_totals"
+        "findings report_figures labels figures_long applications_totals fetch_failures extraction_failures"
     ).split()
 )
 # Tables a user never browses: raw bytes and the parse JSON are read through the report page.
@@ -270,12 +270,14 @@ def canned_queries(tables: set[str]) -> dict[str, dict]:
     queries["incomplete_crawls"] = {
         "title": "未抓全的来源（最近一次抓取）",
         "description": (
-            "每个来源最近一次抓取的状态不是 finished 的：partial 抓到的少于列表声明的条数，"
+            "每个来源最近一次抓取的状态不是 finished 的：incomplete 列表走完但有报告页或附件失败（下次重试），"
+            "blocked 被网站防火墙拦截（从不绕过），partial 抓到的少于列表声明的条数，"
             "empty 栏目内没有年报，no_column 未找到年报栏目，failed 失败，interrupted 中断。"
+            "lost 本次失败的地址数，failing 仍待重试的地址数（见 fetch_failures 表）。"
         ),
         "sql": (
-            "select r.start_url, s.agency, r.status, r.reason, r.announced, r.reached, "
-            "r.rendered, r.skipped_hosts, r.started_at "
+            "select r.start_url, s.agency, r.status, r.reason, r.announced, r.reached, r.lost, r.failing, "
+            "r.blocked, r.failures_by_reason, r.rendered, r.skipped_hosts, r.started_at "
             "from crawl_runs r left join sources s on s.id = r.source_id "
             "where r.id in (select max(id) from crawl_runs group by start_url) "
             "and r.status != 'finished' order by r.started_at desc"
@@ -595,9 +597,12 @@ def datasette_metadata(database: str, tables: set[str] | None = None, max_rows: 
         "crawl_runs": {
             "title": "抓取运行 crawl_runs",
             "description": (
-                "每个来源每次抓取一行：起止时间、状态（finished 完成；partial 未抓全；empty 栏目内没有年报；"
-                "no_column 未找到年报栏目；failed 失败；interrupted 中断）及原因、请求数、304 数、新文件与新报告数、"
-                "按类型统计的错误、列表声明条数（announced）与实际抓到条数（reached）。"
+                "每个来源每次抓取一行：起止时间、状态（finished 完成；incomplete 有报告页或附件失败，下次重试；"
+                "blocked 被防火墙拦截；partial 未抓全；empty 栏目内没有年报；no_column 未找到年报栏目；"
+                "failed 失败；interrupted 中断，含被强行终止的）及原因、请求数、304 数、新文件与新报告数、"
+                "按类型统计的错误、列表声明条数（announced）与实际抓到条数（reached）；"
+                "retried 重试后成功、recovered 此前失败本次取得、lost 本次失败、gone 判定已不存在、"
+                "failing 仍待重试的地址数，blocked 防火墙质询页数，error_pages 错误页数。"
             ),
             "facets": ["status", "start_url"],
             "sort_desc": "id",
@@ -606,6 +611,27 @@ def datasette_metadata(database: str, tables: set[str] | None = None, max_rows: 
             "title": "表三总计列 applications_totals",
             "description": "每份报告表三“总计”列的主要行：本年新收、上年结转、办理结果、结转下年。",
             "facets": ["year", "level"],
+        },
+        "fetch_failures": {
+            "title": "抓取失败的地址 fetch_failures",
+            "description": (
+                "抓取想要而（还）没有得到的每个地址一行：列表页、报告页或附件，失败原因（timeout 超时、"
+                "transport 连接错误、truncated 不完整、size_cap 超过大小上限、http_NNN、error_page 错误页、"
+                "blocked 防火墙质询、redirect_loop 重定向循环……）、尝试次数、下次重试时间（退避）。"
+                "state：pending 已发现未取得，failing 失败待重试，gone 判定已不存在（不再请求），recovered 后来取得。"
+            ),
+            "facets": ["state", "reason", "kind"],
+            "sort_desc": "last_failed_at",
+        },
+        "extraction_failures": {
+            "title": "抽取失败的文件 extraction_failures",
+            "description": (
+                "抓到了、但没能读成报告的文件，每个文件一行：kind 为 unreadable 不是可读文件、"
+                "timeout 超过时间上限、memory 超过内存上限、crashed 抽取进程崩溃、error 抽取出错、"
+                "store 写入档案失败；message 为原因，attempts 为失败次数。原始文件仍在档案中，可重新抽取。"
+            ),
+            "facets": ["kind", "media_type"],
+            "sort_desc": "last_failed_at",
         },
     }
     for name in PRIVATE_TABLES:
