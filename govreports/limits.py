@@ -208,10 +208,16 @@ class LimitedPool:
         total = len(pending)
         while next_out < total:
             self._start_workers(min(self.size, len(pending) + self._busy()))
-            for worker in self._workers:
+            for worker in list(self._workers):
                 if worker.index is None and pending:
-                    index, argument = pending.pop()
-                    worker.give(index, function, argument, self.limits.seconds)
+                    index, argument = pending[-1]
+                    try:
+                        worker.give(index, function, argument, self.limits.seconds)
+                    except OSError:  # it died while idle (the OOM killer): the next round starts another
+                        worker.index = None
+                        self._replace(worker, kill=True)
+                        continue
+                    pending.pop()
             self._collect(done, served)
             while next_out in done:
                 yield done.pop(next_out)
