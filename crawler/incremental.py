@@ -21,12 +21,12 @@ from datetime import UTC, datetime
 
 from scrapy import Request
 
+from crawler.shared_archive import shared_archive
 from govreports.archive import (
     due_failures,
     has_failing,
     known_documents,
     last_run,
-    open_archive,
     waiting_urls,
 )
 
@@ -38,7 +38,8 @@ _WALKED_TO_THE_END = ("finished", "incomplete")
 
 @dataclass
 class ArchiveState:
-    known: dict[str, dict]  # URL → its latest good fetch (kind, etag, last_modified, sha256)
+    # URL → its latest good fetch (kind, etag, last_modified, sha256): a dict, or a KnownDocuments view
+    known: dict[str, dict] | KnownDocuments
     previous_run_finished: bool  # and no list page of the source is still failing
     revalidate: bool
     due: list[dict] = field(default_factory=list)  # fetch_failures rows to ask for again now
@@ -51,24 +52,65 @@ _states: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def archive_state(crawler) -> ArchiveState:
     """Read once per crawler, at the crawl's start, before this run is recorded."""
     if crawler not in _states:
-        db = open_archive(crawler.settings.get("ARCHIVE_PATH"))
-        source_id = getattr(crawler.spider, "source_id", None)
-        at = datetime.now(UTC).isoformat(timespec="seconds")
-        revalidate = crawler.settings.getbool("REVALIDATE")
-        try:
-            previous = last_run(db, crawler.spider.start_url)
-            _states[crawler] = ArchiveState(
-                known=known_documents(db),
-                previous_run_finished=bool(previous and previous["status"] in _WALKED_TO_THE_END)
-                and not has_failing(db, source_id, ("list", "discovery")),
-                revalidate=revalidate,
-                due=due_failures(db, source_id, at, _DOCUMENT_KINDS),
-                # --revalidate asks for everything again, what was judged gone included.
-                waiting=set() if revalidate else waiting_urls(db, source_id, at),
-            )
-        finally:
-            db.close()
+        db = shared_archive(crawler.settings.get("ARCHIVE_PATH"))
+        _states[crawler] = read_archive_state(
+            db,
+            getattr(crawler.spider, "source_id", None),
+            crawler.spider.start_url,
+            crawler.settings.getbool("REVALIDATE"),
+            known=KnownDocuments(db),
+        )
     return _states[crawler]
+
+
+class KnownDocuments:
+    """What ``known_documents`` reads, asked URL by URL (fetches.url and requested_url are indexed) as the
+    archive was when the view was made: a crawler asks about its own few hundred URLs, where a copy of the
+    whole archive per crawler grows with both the archive and the number of sources."""
+
+    _GOOD = "status = 200 and outcome is null and id <= ?"
+
+    def __init__(self, db) -> None:
+        self.db = db
+        # Fetches stored from now on (this run's) are not "known before the run".
+        self.up_to = db.execute("select coalesce(max(id), 0) from fetches").fetchone()[0]
+
+    def get(self, url: str) -> dict | None:
+        for column in ("url", "requested_url"):  # a URL that redirected to a document is known too
+            row = self.db.execute(
+                f"select url, kind, etag, last_modified, sha256 from fetches "
+                f"where {column} = ? and {self._GOOD} order by id desc limit 1",
+                [url, self.up_to],
+            ).fetchone()
+            if row:
+                return dict(zip(("url", "kind", "etag", "last_modified", "sha256"), row, strict=True))
+        return None
+
+    def __contains__(self, url: object) -> bool:
+        return isinstance(url, str) and self.get(url) is not None
+
+
+def read_archive_state(
+    db, source_id: int | None, start_url: str, revalidate: bool, known: KnownDocuments | None = None
+) -> ArchiveState:
+    """What the archive holds for one source, before its run is recorded (``known``: every document of
+    the archive unless a view is given)."""
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    previous = last_run(db, start_url)
+    return ArchiveState(
+        known=known_documents(db) if known is None else known,
+        previous_run_finished=bool(previous and previous["status"] in _WALKED_TO_THE_END)
+        and not has_failing(db, source_id, ("list", "discovery")),
+        revalidate=revalidate,
+        due=due_failures(db, source_id, at, _DOCUMENT_KINDS),
+        # --revalidate asks for everything again, what was judged gone included.
+        waiting=set() if revalidate else waiting_urls(db, source_id, at),
+    )
+
+
+def preset_archive_state(crawler, state: ArchiveState) -> None:
+    """A crawler without the archive at hand (a distributed worker) is handed its state instead."""
+    _states[crawler] = state
 
 
 class ConditionalGetMiddleware:

@@ -61,6 +61,13 @@ def run_status(
     return "finished", reason
 
 
+def connect_run_signals(extension, crawler):
+    """The extension's spider_opened, spider_closed and item_scraped methods, to those signals."""
+    for name in ("spider_opened", "spider_closed", "item_scraped"):
+        crawler.signals.connect(getattr(extension, name), signal=getattr(signals, name))
+    return extension
+
+
 class CrawlRunRecorder:
     """Extension: a ``crawl_runs`` row per spider, opened at the start and completed at the close."""
 
@@ -71,17 +78,10 @@ class CrawlRunRecorder:
 
     @classmethod
     def from_crawler(cls, crawler):
-        extension = cls(crawler)
-        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
-        return extension
+        return connect_run_signals(cls(crawler), crawler)
 
     def item_scraped(self, item, **_) -> None:
-        if isinstance(item, ListPageRead):
-            self.lists.add_page(dict(item))
-        elif isinstance(item, SkippedLink):
-            self.lists.add_skipped(item["url"])
+        tally(self.lists, item)
 
     def spider_opened(self, spider) -> None:
         archive_state(self.crawler)  # what the previous run left, read before this run is recorded
@@ -93,48 +93,62 @@ class CrawlRunRecorder:
         self.crawler.stats.set_value("govreports/run_id", self.run_id)  # the pipeline's failures name it
 
     def spider_closed(self, spider, reason: str) -> None:
-        stats = self.crawler.stats.get_stats()
-        self.lists.render_failures = list(stats.get("govreports/render_failures", []))
-        errors = errors_by_kind(stats)
-        source_id = getattr(spider, "source_id", None)
         db = open_archive(self.crawler.settings.get("ARCHIVE_PATH"))
         try:
-            status, why = run_status(reason, stats, self.lists)
-            if status == "finished":
-                # Lists walked to their end: failed list pages and discovery steps it no longer reached are gone.
-                retire_unlinked(db, source_id, self.run_id, ("list", "discovery"), now())
-            failures = failure_tally(db, source_id, self.run_id)
-            if status == "finished":
-                status, why = run_status(reason, stats, self.lists, failures["failing"])
-            finish_run(
+            close_run(
                 db,
                 self.run_id,
-                status=status,
-                reason=why,
-                requests=stats.get("downloader/request_count", 0),
-                responses=stats.get("downloader/response_count", 0),
-                not_modified=stats.get("downloader/response_status_count/304", 0),
-                new_documents=stats.get("archive/new_documents", 0),
-                new_reports=stats.get("archive/new/report_page", 0),
-                errors=sum(errors.values()),
-                errors_by_kind=json.dumps(errors, sort_keys=True),
-                announced=self.lists.announced(),
-                reached=self.lists.reached(),
-                lists=json.dumps(
-                    [column.as_record() for column in self.lists.columns.values()], ensure_ascii=False
-                ),
-                rendered=json.dumps(
-                    self.lists.rendered_pages + self.lists.render_failures, ensure_ascii=False
-                ),
-                skipped_hosts=json.dumps(dict(self.lists.skipped_hosts), ensure_ascii=False, sort_keys=True),
-                retried=stats.get("archive/retried", 0),
-                recovered=stats.get("archive/recovered", 0),
-                lost=failures["lost"],
-                gone=failures["gone"],
-                failing=failures["failing"],
-                blocked=stats.get("archive/blocked", 0),
-                error_pages=stats.get("archive/error_pages", 0),
-                failures_by_reason=json.dumps(failures["by_reason"], sort_keys=True),
+                getattr(spider, "source_id", None),
+                reason,
+                self.crawler.stats.get_stats(),
+                self.lists,
             )
         finally:
             db.close()
+
+
+def tally(lists: ListTallies, item) -> None:
+    """Count what a list page showed, or a link left for another site, towards the run's verdict."""
+    if isinstance(item, ListPageRead):
+        lists.add_page(dict(item))
+    elif isinstance(item, SkippedLink):
+        lists.add_skipped(item["url"])
+
+
+def close_run(db, run_id: int, source_id: int | None, reason: str, stats: dict, lists: ListTallies) -> None:
+    """Complete a run's ``crawl_runs`` row from its stats and list tallies: judged, counted, closed."""
+    lists.render_failures = list(stats.get("govreports/render_failures", []))
+    errors = errors_by_kind(stats)
+    status, why = run_status(reason, stats, lists)
+    if status == "finished":
+        # Lists walked to their end: failed list pages and discovery steps it no longer reached are gone.
+        retire_unlinked(db, source_id, run_id, ("list", "discovery"), now())
+    failures = failure_tally(db, source_id, run_id)
+    if status == "finished":
+        status, why = run_status(reason, stats, lists, failures["failing"])
+    finish_run(
+        db,
+        run_id,
+        status=status,
+        reason=why,
+        requests=stats.get("downloader/request_count", 0),
+        responses=stats.get("downloader/response_count", 0),
+        not_modified=stats.get("downloader/response_status_count/304", 0),
+        new_documents=stats.get("archive/new_documents", 0),
+        new_reports=stats.get("archive/new/report_page", 0),
+        errors=sum(errors.values()),
+        errors_by_kind=json.dumps(errors, sort_keys=True),
+        announced=lists.announced(),
+        reached=lists.reached(),
+        lists=json.dumps([column.as_record() for column in lists.columns.values()], ensure_ascii=False),
+        rendered=json.dumps(lists.rendered_pages + lists.render_failures, ensure_ascii=False),
+        skipped_hosts=json.dumps(dict(lists.skipped_hosts), ensure_ascii=False, sort_keys=True),
+        retried=stats.get("archive/retried", 0),
+        recovered=stats.get("archive/recovered", 0),
+        lost=failures["lost"],
+        gone=failures["gone"],
+        failing=failures["failing"],
+        blocked=stats.get("archive/blocked", 0),
+        error_pages=stats.get("archive/error_pages", 0),
+        failures_by_reason=json.dumps(failures["by_reason"], sort_keys=True),
+    )
