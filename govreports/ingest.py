@@ -188,12 +188,12 @@ def parse_all(
     if not jobs:
         return
     # One OCR'd page at a time across the workers: two OCR peaks at once would pass the memory budget.
-    gate = FileGate() if workers > 1 else None
+    gate = FileGate.create() if workers > 1 else FileGate(None)
     pool = LimitedPool(
         min(workers, len(jobs)),
         limits or Limits.from_environment(),
         initializer=_start_worker,
-        initargs=(gate.path if gate else None,),
+        initargs=(gate.path,),
     )
     done = 0
     try:
@@ -212,14 +212,12 @@ def parse_all(
             todo = again
     finally:
         pool.close()
-        if gate:
-            gate.remove()
+        gate.remove()
 
 
 def _start_worker(gate_path: str | None) -> None:
     _archives.clear()  # the parent's connections are not this process's
-    if gate_path:
-        share_ocr_gate(FileGate(gate_path))
+    share_ocr_gate(FileGate(gate_path))  # each OCR'd page also renews the document's deadline
 
 
 def _settle(job: ExtractionJob, outcome: Outcome) -> Extracted | None:

@@ -78,6 +78,12 @@ def announce(item: str) -> None:
         _channel.send(("item", item))
 
 
+def renew() -> None:
+    """Say the document is progressing (a page OCR'd, a turn awaited): its deadline starts afresh."""
+    if _channel is not None:
+        _channel.send(("renew", None))
+
+
 def _peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
@@ -254,8 +260,8 @@ class LimitedPool:
             worker.process.join(timeout=5)
             self._lost(worker, done, _death(worker.process.exitcode))
             return
-        if message[0] == "item":
-            worker.item = message[1]
+        if message[0] in ("item", "renew"):
+            worker.item = message[1] if message[0] == "item" else worker.item
             worker.deadline = time.monotonic() + self.limits.seconds
             return
         seconds = time.monotonic() - worker.started
@@ -329,25 +335,47 @@ def kill_tree(pid: int) -> None:
 
 
 class FileGate:
-    """A lock across processes that a killed holder releases (flock dies with its holder; a
-    ``multiprocessing.Lock`` held by a killed worker would block the others for good)."""
+    """A turn across processes, for work two workers must not do at once (OCR of a page), that counts as
+    progress: waiting for it, and taking it, start the worker's deadline afresh, so a long scan is
+    limited per page, not as a whole. A lock file that a killed holder releases (flock dies with its
+    holder; a ``multiprocessing.Lock`` held by a killed worker would block the others for good); with no
+    ``path``, no lock, only the progress."""
 
-    def __init__(self, path: str | None = None) -> None:
-        if path is None:
-            handle, path = tempfile.mkstemp(prefix="govreports-gate-")
-            os.close(handle)
+    def __init__(self, path: str | None) -> None:
         self.path = path
         self._fd: int | None = None
         self._owner: int | None = None
 
+    @classmethod
+    def create(cls) -> FileGate:
+        handle, path = tempfile.mkstemp(prefix="govreports-gate-")
+        os.close(handle)
+        return cls(path)
+
     def __enter__(self) -> FileGate:
-        if self._owner != os.getpid():  # each process opens its own: a forked descriptor shares the lock
-            self._fd, self._owner = os.open(self.path, os.O_RDWR), os.getpid()
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        if self.path is not None:
+            self._take()
+        renew()
         return self
 
+    def _take(self) -> None:
+        if self._owner != os.getpid():  # each process opens its own: a forked descriptor shares the lock
+            self._fd, self._owner = os.open(self.path, os.O_RDWR), os.getpid()
+        waited = time.monotonic()
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() - waited >= 1.0:  # another worker's page: not this document's time
+                    renew()
+                    waited = time.monotonic()
+                time.sleep(0.05)
+
     def __exit__(self, *exc) -> None:
-        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        if self.path is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def remove(self) -> None:
-        Path(self.path).unlink(missing_ok=True)
+        if self.path is not None:
+            Path(self.path).unlink(missing_ok=True)

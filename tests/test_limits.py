@@ -26,6 +26,10 @@ def behave(item: str) -> str:
         spawned = subprocess.Popen(["sleep", "300"], start_new_session=True)
         Path(item.split(":", 1)[1]).write_text(str(spawned.pid))
         time.sleep(60)
+    if item == "pages":  # four pages of 1.2 s each: 4.8 s in all, past the 2 s deadline, each within it
+        for _ in range(4):
+            with FileGate(None):
+                time.sleep(1.2)
     return item.upper()
 
 
@@ -50,6 +54,11 @@ def test_a_worker_past_its_deadline_is_killed_with_what_it_started(tmp_path):
     assert not spawned.exists() or (spawned / "stat").read_text().split()[2] == "Z"
 
 
+def test_the_deadline_is_per_page_of_a_document():
+    with LimitedPool(1, LIMITS) as pool:
+        assert [o.value for o in pool.map(behave, ["pages"])] == ["PAGES"]
+
+
 def test_a_worker_killed_while_idle_is_replaced():
     with LimitedPool(1, LIMITS) as pool:
         assert [o.value for o in pool.map(behave, ["a"])] == ["A"]
@@ -70,7 +79,7 @@ def take_gate(path: str) -> str:
 
 
 def test_a_gate_held_by_a_killed_worker_is_free_again():
-    gate = FileGate()
+    gate = FileGate.create()
     try:
         with LimitedPool(1, Limits(seconds=1, memory=1 << 30)) as pool:
             assert next(pool.map(hold_gate, [gate.path])).failure.kind == "timeout"
