@@ -15,11 +15,12 @@ $(BIN)/govreports: pyproject.toml
 	touch $@
 
 # Debian packages the readers need: LibreOffice turns DOC/WPS into DOCX; CJK fonts render test documents;
-# chromium draws the lists only JavaScript builds (Playwright drives it: its own browser download is not used).
-APT_PACKAGES := libreoffice-writer-nogui python3-uno fonts-noto-cjk chromium
+# chromium draws the lists only JavaScript builds (Playwright drives it: its own browser download is not used);
+# redis-server carries the distributed crawl in tests/test_distributed.py.
+APT_PACKAGES := libreoffice-writer-nogui python3-uno fonts-noto-cjk chromium redis-server
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 system-deps:
-	@command -v soffice >/dev/null && fc-list :lang=zh | grep -q . && command -v chromium >/dev/null && /usr/bin/python3 -c 'import uno' 2>/dev/null || { \
+	@command -v soffice >/dev/null && fc-list :lang=zh | grep -q . && command -v chromium >/dev/null && command -v redis-server >/dev/null && /usr/bin/python3 -c 'import uno' 2>/dev/null || { \
 		$(SUDO) apt-get update -q && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $(APT_PACKAGES); }
 

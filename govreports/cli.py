@@ -20,6 +20,18 @@ db_option = click.option(
     type=click.Path(dir_okay=False),
     help="Archive (SQLite) to write or read.",
 )
+# Options of every command that crawls (crawl, worker).
+contact_url_option = click.option(
+    "--contact-url",
+    envvar="GOVREPORTS_CONTACT_URL",
+    help="Contact URL for the User-Agent, so portal operators can reach you [env GOVREPORTS_CONTACT_URL].",
+)
+render_option = click.option(
+    "--render/--no-render",
+    default=True,
+    show_default=True,
+    help="Draw in a headless browser (chromium) the column pages whose list only JavaScript builds.",
+)
 
 
 @click.group()
@@ -71,11 +83,7 @@ def cli() -> None:
     is_flag=True,
     help="Ask again (conditionally) for every archived report and attachment, to catch changed versions.",
 )
-@click.option(
-    "--contact-url",
-    envvar="GOVREPORTS_CONTACT_URL",
-    help="Contact URL for the User-Agent, so portal operators can reach you [env GOVREPORTS_CONTACT_URL].",
-)
+@contact_url_option
 @click.option(
     "--resolve",
     "resolve",
@@ -83,12 +91,7 @@ def cli() -> None:
     metavar="NAME:ADDRESS",
     help="Answer host NAME with ADDRESS instead of DNS, like curl (a mirror or test copy of a portal).",
 )
-@click.option(
-    "--render/--no-render",
-    default=True,
-    show_default=True,
-    help="Draw in a headless browser (chromium) the column pages whose list only JavaScript builds.",
-)
+@render_option
 @click.option(
     "-s",
     "--set",
@@ -96,6 +99,12 @@ def cli() -> None:
     multiple=True,
     metavar="NAME=VALUE",
     help="A Scrapy setting, as `scrapy crawl -s` takes it: DOWNLOAD_TIMEOUT=20, DOWNLOAD_MAXSIZE=… (repeatable).",
+)
+@click.option(
+    "--distributed",
+    metavar="REDIS_URL",
+    help="Put the crawl on Redis (redis://HOST:6379/N) for `govreports worker`s to crawl; this process "
+    "writes the archive. Run again after a stop: it resumes the crawl on Redis.",
 )
 def crawl(
     start_urls: tuple[str, ...],
@@ -111,6 +120,7 @@ def crawl(
     resolve: tuple[str, ...],
     render: bool,
     overrides: tuple[str, ...],
+    distributed: str | None,
 ) -> None:
     """Crawl annual reports into the archive: find the column, walk its list, fetch reports and attachments.
 
@@ -163,7 +173,11 @@ def crawl(
         db_path, log_level, log_file, jobdir, revalidate, contact_url, host_addresses, render, settings
     )
     with _exclusive(lock_path or f"{db_path}.lock"):
-        runs = run_crawl(sources, options)
+        runs = (
+            _crawl_distributed(distributed, db_path, sources, revalidate)
+            if distributed
+            else run_crawl(sources, options)
+        )
         for run in runs:
             click.echo(run_summary_line(run), err=True)
         if extract:
@@ -171,6 +185,64 @@ def crawl(
     status = crawl_exit_status(runs, len(sources))
     if status:
         sys.exit(status)
+
+
+def _crawl_distributed(redis_url: str, db_path: str, sources: list, revalidate: bool) -> list[dict]:
+    from crawler.distributed.writer import run_distributed
+
+    runs, writer = run_distributed(redis_url, db_path, sources, revalidate)
+    click.echo(f"writer: {writer.messages} messages applied in {writer.applying:.1f} s", err=True)
+    return runs
+
+
+@cli.command()
+@click.option("--distributed", "redis_url", metavar="REDIS_URL", required=True, help="The crawl's Redis.")
+@click.option(
+    "--groups", default=2, show_default=True, help="Hosts crawled at once (each by its own Scrapy crawler)."
+)
+@click.option(
+    "--lease",
+    default=15.0,
+    show_default=True,
+    help="Seconds a killed worker's hosts stay claimed before another worker resumes them.",
+)
+@click.option("--log-level", default="INFO", show_default=True, help="Scrapy's log level.")
+@click.option(
+    "--log-file", type=click.Path(dir_okay=False), help="Append Scrapy's log here instead of stderr."
+)
+@contact_url_option
+@render_option
+@click.option(
+    "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="A Scrapy setting (repeatable)."
+)
+def worker(
+    redis_url: str,
+    groups: int,
+    lease: float,
+    log_level: str,
+    log_file: str | None,
+    contact_url: str | None,
+    render: bool,
+    overrides: tuple[str, ...],
+) -> None:
+    """Take part in a distributed crawl (`govreports crawl --distributed`): claim hosts, crawl them, hand
+    what was fetched to the writer through Redis. Needs no archive; exits when the crawl is done.
+
+    \b
+    Example, on each machine:
+        govreports worker --distributed redis://crawl-master:6379/0
+    """
+    from crawler.distributed.worker import run_worker
+    from crawler.runner import CrawlOptions
+
+    try:
+        settings = dict(_setting(entry) for entry in overrides)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    options = CrawlOptions(
+        "", log_level, log_file, contact_url=contact_url, render=render, overrides=settings
+    )
+    run_worker(redis_url, options, groups, lease)
 
 
 # Exit statuses of `govreports crawl` (README: Crawling real portals): the first that applies.

@@ -1,0 +1,113 @@
+"""The crawl's names in Redis, and the claims workers hold on host groups."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import redis
+
+PREFIX = "govreports"
+# Seconds a claim lasts unless renewed: a worker killed mid-source frees its hosts this long after.
+LEASE_SECONDS = 15.0
+RUNNING, DONE = b"running", b"done"
+
+# Expired claims go back to the queue of groups, then one group is taken and claimed, atomically: a
+# worker killed between the pop and the claim must not lose the group.
+_CLAIM = """
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+for _, group in ipairs(expired) do
+  redis.call('ZREM', KEYS[2], group)
+  redis.call('RPUSH', KEYS[1], group)
+end
+local group = redis.call('RPOP', KEYS[1])
+if group then redis.call('ZADD', KEYS[2], ARGV[2], group) end
+return group
+"""
+
+
+@dataclass(frozen=True)
+class CrawlKeys:
+    prefix: str = PREFIX
+
+    @property
+    def state(self) -> str:  # running | done
+        return f"{self.prefix}:state"
+
+    @property
+    def jobs(self) -> str:  # source id → the pickled job (source, run id, archive state)
+        return f"{self.prefix}:jobs"
+
+    @property
+    def groups(self) -> str:  # host → source ids, comma-separated
+        return f"{self.prefix}:groups"
+
+    @property
+    def todo(self) -> str:  # hosts waiting for a worker
+        return f"{self.prefix}:todo"
+
+    @property
+    def claims(self) -> str:  # host → lease expiry (unix time)
+        return f"{self.prefix}:claims"
+
+    @property
+    def done(self) -> str:  # source ids crawled to their end
+        return f"{self.prefix}:done"
+
+    @property
+    def stream(self) -> str:  # items and stats, workers → writer
+        return f"{self.prefix}:items"
+
+    def queue(self, source_id: int) -> str:
+        return f"{self.prefix}:{source_id}:requests"
+
+    def seen(self, source_id: int) -> str:
+        return f"{self.prefix}:{source_id}:dupefilter"
+
+    def inflight(self, source_id: int) -> str:
+        return f"{self.prefix}:{source_id}:inflight"
+
+
+def connect(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)
+
+
+def claim_group(server: redis.Redis, keys: CrawlKeys, lease: float = LEASE_SECONDS) -> str | None:
+    """A host group for this worker, or None when every group is taken or done."""
+    now = time.time()
+    group = server.eval(_CLAIM, 2, keys.todo, keys.claims, now, now + lease)
+    return group.decode() if group else None
+
+
+def renew_claims(
+    server: redis.Redis, keys: CrawlKeys, groups: list[str], lease: float = LEASE_SECONDS
+) -> None:
+    if groups:
+        # XX: a claim that expired and was taken by another worker is not taken back.
+        server.zadd(keys.claims, {group: time.time() + lease for group in groups}, xx=True)
+
+
+def release_group(server: redis.Redis, keys: CrawlKeys, group: str, finished: bool) -> None:
+    """Give a group back: done, or (a worker stopping early) to the next worker."""
+    with server.pipeline() as pipe:
+        pipe.zrem(keys.claims, group)
+        if not finished:
+            pipe.rpush(keys.todo, group)
+        pipe.execute()
+
+
+def group_sources(server: redis.Redis, keys: CrawlKeys, group: str) -> list[int]:
+    value = server.hget(keys.groups, group) or b""
+    return [int(part) for part in value.decode().split(",") if part]
+
+
+def requeue_inflight(server: redis.Redis, keys: CrawlKeys, source_id: int) -> int:
+    """Put back on the queue what a previous holder took and never finished (it was killed); they are
+    already in the seen-set, so the scheduler would refuse them: pushed to the queue directly."""
+    inflight = server.hgetall(keys.inflight(source_id))
+    if inflight:
+        with server.pipeline() as pipe:
+            pipe.zadd(keys.queue(source_id), dict.fromkeys(inflight.values(), 0))
+            pipe.delete(keys.inflight(source_id))
+            pipe.execute()
+    return len(inflight)
