@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 from crawler.failures import RetryPolicy
 from crawler.items import DiscoveredColumn, FailedFetch, FetchedDocument, ListPageRead
+from crawler.shared_archive import shared_archive
 from crawler.verdicts import BLOCKED, ERROR_PAGE
 from govreports.archive import (
     failure_of,
     now,
-    open_archive,
     record_column,
     record_fetch,
     save_failure,
@@ -38,11 +38,8 @@ class ArchivePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.db = open_archive(self.path)
-
-    def close_spider(self) -> None:
-        if self.db is not None:
-            self.db.close()
+        # One connection for every crawler of the process (crawler/shared_archive.py); the runner closes it.
+        self.db = shared_archive(self.path)
 
     @property
     def source_id(self) -> int | None:

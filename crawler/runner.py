@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import ipaddress
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
+from twisted.internet.defer import Deferred
 
 from crawler import settings as project_settings
+from crawler.shared_archive import close_shared_archives
 from crawler.sources import Source
 from crawler.spiders.annual_reports import AnnualReportSpider
 from govreports.archive import close_abandoned_runs, last_run, open_archive, record_source
@@ -58,14 +61,69 @@ def crawl_settings(sources: list[Source], options: CrawlOptions) -> Settings:
     if options.host_addresses:
         settings.set("HOST_ADDRESSES", options.host_addresses)
         settings.set("TWISTED_DNS_RESOLVER", "crawler.resolver.StaticHostsResolver")
-    if all(is_local(source.start_url, options.host_addresses) for source in sources):
-        # Our own test and demo portals: no need to be gentle with 127.0.0.1.
+    polite = Settings(options.overrides).getbool("LOOPBACK_POLITE")
+    if not polite and all(is_local(source.start_url, options.host_addresses) for source in sources):
+        # Our own test and demo portals: no need to be gentle with 127.0.0.1 (unless LOOPBACK_POLITE
+        # asks for the real portals' politeness, as bench/fleet.py does).
         settings.set("AUTOTHROTTLE_ENABLED", False)
         settings.set("DOWNLOAD_DELAY", 0)
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8)
         settings.set("RETRY_AFTER_DEFAULT", 1.0)
     settings.setdict(options.overrides, priority="cmdline")
     return settings
+
+
+def start_source(
+    process: CrawlerProcess, source_ids: dict[str, int], options: CrawlOptions
+) -> Callable[[Source], tuple[Crawler, Deferred]]:
+    """A function that starts one source's crawler in ``process``: its spider, and its own queue under
+    --jobdir."""
+
+    def start(source: Source) -> tuple[Crawler, Deferred]:
+        crawler = process.create_crawler(AnnualReportSpider)
+        if options.jobdir:  # one queue per source: the crawler's settings are its own until it starts
+            crawler.settings.set(
+                "JOBDIR", str(Path(options.jobdir) / str(source_ids[source.start_url])), "cmdline"
+            )
+        done = process.crawl(
+            crawler,
+            start_url=source.start_url,
+            source_id=source_ids[source.start_url],
+            cms=source.cms,
+            kind=source.kind,
+            render=source.render,
+        )
+        return crawler, done
+
+    return start
+
+
+def crawl_in_turn(
+    process: CrawlerProcess,
+    sources: list[Source],
+    at_once: int,
+    start: Callable[[Source], tuple[Crawler, Deferred]],
+) -> None:
+    """Start ``at_once`` sources, and the next one each time one finishes, until every source has run.
+
+    A crawler holds its own engine, downloader, scheduler and middlewares: a thousand at once would
+    hold a thousand of each, while a crawl that waits on each host's download delay needs only enough
+    of them to keep the machine busy. A crawl stopped (Ctrl-C, a signal) starts no more sources.
+    """
+    waiting = iter(sources)
+
+    def next_source(result=None, finished: Crawler | None = None):
+        if finished is not None and finished.stats.get_value("finish_reason") == "shutdown":
+            return result  # the process is stopping: the sources not yet started wait for the next run
+        source = next(waiting, None)
+        if source is not None:
+            crawler, done = start(source)
+            # Registered in CrawlerProcess before the finished crawler leaves it: process.start() waits on.
+            done.addBoth(next_source, crawler)
+        return result
+
+    for _ in range(max(1, at_once)):
+        next_source()
 
 
 def run_crawl(sources: list[Source], options: CrawlOptions) -> list[dict]:
@@ -84,21 +142,13 @@ def run_crawl(sources: list[Source], options: CrawlOptions) -> list[dict]:
                 shutil.rmtree(Path(options.jobdir) / str(run["source_id"]), ignore_errors=True)
     settings = crawl_settings(sources, options)
     process = CrawlerProcess(settings)
-    for source in sources:
-        crawler = process.create_crawler(AnnualReportSpider)
-        if options.jobdir:  # one queue per source: the crawler's settings are its own until it starts
-            crawler.settings.set(
-                "JOBDIR", str(Path(options.jobdir) / str(source_ids[source.start_url])), "cmdline"
-            )
-        process.crawl(
-            crawler,
-            start_url=source.start_url,
-            source_id=source_ids[source.start_url],
-            cms=source.cms,
-            kind=source.kind,
-            render=source.render,
-        )
-    process.start()
+    crawl_in_turn(
+        process, sources, settings.getint("CONCURRENT_SOURCES"), start_source(process, source_ids, options)
+    )
+    try:
+        process.start()
+    finally:
+        close_shared_archives()
     db = open_archive(options.archive_path)
     runs = [last_run(db, source.start_url) for source in sources]
     db.close()

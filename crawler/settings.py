@@ -22,6 +22,15 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# Crawls of 127.0.0.1 (tests, the demo) drop the delay and the throttle; True keeps them as for real
+# portals (bench/fleet.py measures a fleet of loopback portals under the real politeness).
+LOOPBACK_POLITE = False
+# Sources crawled at once by one process (crawler/runner.py): the next starts when one finishes. Each
+# source is a crawler of its own; with the download delay above, 100 busy hosts keep 2 cores busy.
+CONCURRENT_SOURCES = 100
+# Outputs of one response processed at once: Scrapy starts this many tasks for every response, and a page
+# yields a few dozen links at most (100, Scrapy's default, cost 40 % of a thousand-portal crawl's CPU).
+CONCURRENT_ITEMS = 16
 RETRY_TIMES = 2
 # A 429 or 503 pauses its host for the Retry-After asked (at most RETRY_AFTER_MAX seconds), or for
 # RETRY_AFTER_DEFAULT when none was named (crawler/middlewares.py).
