@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import itertools
 import pickle
-import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import time
@@ -20,6 +18,7 @@ import pytest
 import redis
 import yaml
 
+from crawler.distributed.local import redis_server_binary, start_local_redis
 from govreports.portal import SAMPLE_COLUMN, SAMPLE_PORTAL, PortalServer
 from tests.conftest import GOVREPORTS
 
@@ -31,33 +30,14 @@ _DATABASES = itertools.count(1)  # a Redis database per test: crawls kept apart
 WORKER_OPTIONS = ("--groups", "2", "--lease", "3", "-s", "DOWNLOAD_DELAY=0.1", "--log-level", "WARNING")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def redis_server(tmp_path_factory) -> Iterator[str]:
-    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not Path(binary).exists():
+    if not redis_server_binary():
         pytest.skip(
             "redis-server is not installed and could not be (make test installs it: apt redis-server)"
         )
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        cwd=tmp_path_factory.mktemp("redis"),
-        stdout=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}"
+    process, url = start_local_redis(tmp_path_factory.mktemp("redis"))
+    yield url
     process.terminate()
     process.wait(10)
 

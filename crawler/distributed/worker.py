@@ -258,8 +258,9 @@ class Worker:
 
         renew_claims(self.server, self.keys, list(self.active), self.lease)
         if self.server.get(self.keys.state) == DONE and not self.active:
-            self.loop.stop()
-            reactor.stop()
+            if self.loop.running:
+                self.loop.stop()
+                reactor.stop()
             return
         while len(self.active) < self.groups_at_once and (
             group := claim_group(self.server, self.keys, self.lease)
@@ -303,6 +304,9 @@ class Worker:
         if state["left"] == 0:
             release_group(self.server, self.keys, group, finished=state["finished"])
             del self.active[group]
+            from twisted.internet import reactor
+
+            reactor.callLater(0, self.tick)  # the next host now, not at the next tick
         return result
 
 
