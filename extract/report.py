@@ -13,7 +13,7 @@ from extract.document import Document
 from extract.findings import finding
 from extract.metadata import date_from_url, iso_date, title_agency_year, title_from_lines, year_from_text
 from extract.readers.docx import read_docx
-from extract.readers.expansion import oversized, too_large_finding
+from extract.readers.expansion import ZIP_ERRORS, oversized, too_large_finding
 from extract.readers.html import read_html
 from extract.readers.markdown import MARKDOWN, looks_like_markdown, read_markdown
 from extract.readers.text import read_text
@@ -75,7 +75,7 @@ def sniff_media_type(data: bytes, declared: str | None = None, path: str | None 
     if data.startswith(b"PK\x03\x04"):
         try:
             names = zipfile.ZipFile(BytesIO(data)).namelist()
-        except zipfile.BadZipFile as error:
+        except ZIP_ERRORS as error:
             raise UnreadableDocument(f"damaged ZIP container: {error}") from error
         if "word/document.xml" in names:
             return DOCX

@@ -22,6 +22,9 @@ MAX_UNZIPPED = 256 << 20
 MAX_PDF_STREAM = 256 << 20
 MAX_PDF_INFLATED = 1 << 30
 _STREAM = re.compile(rb"stream\r?\n")
+# What zipfile raises on a damaged directory: a bad signature, a version from the future (NotImplementedError),
+# sizes past the end (ValueError, EOFError), a seek before the start (OSError).
+ZIP_ERRORS = (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError)
 _CHUNK = 1 << 16
 
 
@@ -60,7 +63,7 @@ def zip_problem(data: bytes) -> str | None:
     declared sizes bound what python-docx and openpyxl can read."""
     try:
         members = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except zipfile.BadZipFile:
+    except ZIP_ERRORS:
         return None  # the reader says what is wrong with it
     total = sum(member.file_size for member in members)
     if total > MAX_UNZIPPED:
