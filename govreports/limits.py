@@ -7,13 +7,14 @@ processes that the main process supervises:
 - each worker runs under an address-space limit (``RLIMIT_AS``: what it starts with plus the budget):
   an allocation past it fails in the worker (``MemoryError``, or the library aborts), never on the
   machine;
-- each item has a deadline, renewed when the worker ``announce``s its next document; a worker past it
-  is killed with everything it started (its LibreOffice too) and replaced;
+- each item has a deadline, renewed when the worker ``announce``s its next document or ``renew``s it
+  (``FileGate``: a page to OCR); a worker past it is killed with everything it started (its LibreOffice
+  too) and replaced;
 - a worker that dies or fails is an ``Outcome`` with a ``failure`` saying which document, why and how;
   the other items go on.
 
 ``Limits.from_environment()`` reads ``GOVREPORTS_EXTRACT_TIMEOUT`` (seconds per document) and
-``GOVREPORTS_EXTRACT_MEMORY`` (MB of address space per worker).
+``GOVREPORTS_EXTRACT_MEMORY`` (MB of address space a worker may add to what it starts with).
 """
 
 from __future__ import annotations
