@@ -69,9 +69,10 @@ class Item:
         return {"relative": name, "dot": f"./{name}", "absolute": self.path}[self.href_style]
 
 
-def build_generic_portal(root: Path) -> dict:
-    """Write the portal under ``root``; return its (empty) routes and the crawl's ground truth."""
-    items = _items()
+def build_generic_portal(root: Path, items: list[Item] | None = None) -> dict:
+    """Write the portal under ``root``; return its (empty) routes and the crawl's ground truth. ``items``
+    (newest first) replaces the column's own 28 (tests/portals/fleet.py lists other agencies)."""
+    items = _items() if items is None else items
     pages = [items[start : start + PER_PAGE] for start in range(0, len(items), PER_PAGE)]
     write(root / "robots.txt", "User-agent: *\nDisallow: /search/\n")
     write(root / "index.html", _page(SITE_NAME, _home_body()))

@@ -79,9 +79,10 @@ class Document:
         return [self.attachment_path(extension) for extension in self.attachments]
 
 
-def build_gkmlpt_portal(root: Path) -> dict:
-    """Write the portal's static files under ``root``; return its routes and the crawl's ground truth."""
-    documents = _documents()
+def build_gkmlpt_portal(root: Path, documents: list[Document] | None = None) -> dict:
+    """Write the portal's static files under ``root``; return its routes and the crawl's ground truth.
+    ``documents`` (newest first) replaces the site's own 37 (tests/portals/fleet.py lists others)."""
+    documents = _documents() if documents is None else documents
     write(root / "robots.txt", "User-agent: *\nDisallow: /search/\n")
     write(root / "index.html", _home_page())
     write(root / "search" / "index.html", _page("站内搜索", "<p>请输入关键字</p>"))

@@ -250,12 +250,17 @@ class Flavour:
 
 
 def build_hanweb_portal(
-    root: Path, markup: str | None = None, nextgroup: bool = True, legacy_jquery: bool = False
+    root: Path,
+    markup: str | None = None,
+    nextgroup: bool = True,
+    legacy_jquery: bool = False,
+    items: list[Item] | None = None,
 ) -> dict:
     """Write the site under ``root``; return its routes and ground truth (see the module docstring).
 
-    ``markup`` picks the record template (default ``li``, ``tr`` for the legacy variant)."""
-    items = column_items()
+    ``markup`` picks the record template (default ``li``, ``tr`` for the legacy variant); ``items`` (newest
+    first) replaces the column's own (tests/portals/fleet.py lists other agencies)."""
+    items = column_items() if items is None else items
     record = MARKUPS[markup or ("tr" if legacy_jquery else "li")]
     variant = nextgroup is False or legacy_jquery
     flavour = Flavour(record, nextgroup, legacy_jquery, VARIANT_PERPAGE if variant else PERPAGE)
