@@ -9,28 +9,18 @@ single-byte declaration says. The choice is recorded with the fetch when it over
 from __future__ import annotations
 
 import codecs
-import re
 
-from extract.readers.html import declared_encoding
-
-# Declarations that decode any bytes at all, so a wrong one never fails: only the bytes can overrule them.
-_SINGLE_BYTE = {"latin_1", "iso8859_1", "cp1252", "ascii", "iso8859_15"}
-_CJK = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
-# Share of non-ASCII characters that must be common CJK for GB18030 to be the bytes' own charset.
-_CJK_SHARE = 0.6
+from extract.readers.html import bytes_encoding, declared_encoding
 
 
 def page_charset(body: bytes, media_type: str | None) -> tuple[str, str | None]:
-    """(codec to decode ``body`` with, a note when that overrules what the header or <meta> declared)."""
+    """(codec to decode ``body`` with, a note when that overrules what the header or <meta> declared).
+    The rule is the extractor's (``bytes_encoding``): crawler and extractor read a page alike."""
     declared = declared_encoding(body, media_type)
-    if body.startswith(b"\xef\xbb\xbf") or _decodes(body, "utf-8"):
+    if body.startswith(b"\xef\xbb\xbf"):
         chosen = "utf-8"
-    elif declared and _codec(declared) not in _SINGLE_BYTE and _decodes(body, declared):
-        chosen = declared
-    elif _reads_as_chinese(body):
-        chosen = "gb18030"
     else:
-        chosen = declared if declared and _decodes(body, declared) else "gb18030"
+        chosen = bytes_encoding(body, declared) or "gb18030"
     if declared and not body.isascii() and _codec(declared) != _codec(chosen):
         return chosen, f"declared {declared}, bytes are {chosen}"
     return chosen, None
@@ -40,23 +30,6 @@ def charset_media_type(media_type: str | None, charset: str) -> str:
     """The response's media type with ``charset`` in place of whatever it declared."""
     base = (media_type or "text/html").split(";", 1)[0].strip() or "text/html"
     return f"{base}; charset={charset}"
-
-
-def _reads_as_chinese(body: bytes) -> bool:
-    try:
-        text = body.decode("gb18030")
-    except UnicodeDecodeError:
-        return False
-    wide = [char for char in text if ord(char) > 127]
-    return bool(wide) and len(_CJK.findall("".join(wide))) >= _CJK_SHARE * len(wide)
-
-
-def _decodes(body: bytes, codec: str) -> bool:
-    try:
-        body.decode(codec)
-    except (UnicodeDecodeError, LookupError):
-        return False
-    return True
 
 
 def _codec(name: str) -> str:
