@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -226,12 +227,14 @@ def worker(
     overrides: tuple[str, ...],
 ) -> None:
     """Take part in a distributed crawl (`govreports crawl --distributed`): claim hosts, crawl them, hand
-    what was fetched to the writer through Redis. Needs no archive; exits when the crawl is done.
+    what was fetched to the writer through Redis. Needs no archive; waits for a crawl to be put on Redis,
+    and exits when it is done.
 
     \b
     Example, on each machine:
         govreports worker --distributed redis://crawl-master:6379/0
     """
+    launched_at = time.time()  # before Scrapy's imports: a crawl ending meanwhile is this worker's
     from crawler.distributed.worker import run_worker
     from crawler.runner import CrawlOptions
 
@@ -242,7 +245,7 @@ def worker(
     options = CrawlOptions(
         "", log_level, log_file, contact_url=contact_url, render=render, overrides=settings
     )
-    run_worker(redis_url, options, groups, lease)
+    run_worker(redis_url, options, groups, lease, launched_at)
 
 
 # Exit statuses of `govreports crawl` (README: Crawling real portals): the first that applies.

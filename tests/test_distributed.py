@@ -26,6 +26,7 @@ pytestmark = pytest.mark.slow
 
 PORTALS = 4
 _DATABASES = itertools.count(1)  # a Redis database per test: crawls kept apart
+_STARTED: list[subprocess.Popen] = []
 # Slow enough that a worker can be killed mid-source: about 5 s per portal of 45 requests.
 WORKER_OPTIONS = ("--groups", "2", "--lease", "3", "-s", "DOWNLOAD_DELAY=0.1", "--log-level", "WARNING")
 
@@ -50,6 +51,17 @@ def fleet() -> Iterator[list[str]]:
         server.stop()
 
 
+@pytest.fixture(autouse=True)
+def no_process_left() -> Iterator[None]:
+    """A failed test leaves no crawl or worker running."""
+    yield
+    for process in _STARTED:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    _STARTED.clear()
+
+
 @pytest.fixture
 def crawl_setup(tmp_path, fleet, redis_server) -> dict:
     """A sources file of the fleet, an empty archive, a Redis database of its own, two worker folders."""
@@ -71,14 +83,21 @@ def crawl_setup(tmp_path, fleet, redis_server) -> dict:
 def start_crawl(setup: dict) -> subprocess.Popen:
     command = [*GOVREPORTS, "crawl", "--sources", str(setup["sources"]), "--db", str(setup["db"])]
     command += ["--distributed", setup["redis"], "--no-extract", "--log-level", "WARNING"]
-    return subprocess.Popen(command, stderr=setup["log"].open("a"), stdout=subprocess.DEVNULL)
+    return started(subprocess.Popen(command, stderr=setup["log"].open("a"), stdout=subprocess.DEVNULL))
 
 
 def start_worker(setup: dict, folder: Path) -> subprocess.Popen:
     command = [*GOVREPORTS, "worker", "--distributed", setup["redis"], *WORKER_OPTIONS]
-    return subprocess.Popen(
-        command, cwd=folder, stderr=(folder / "worker.log").open("a"), stdout=subprocess.DEVNULL
+    return started(
+        subprocess.Popen(
+            command, cwd=folder, stderr=(folder / "worker.log").open("a"), stdout=subprocess.DEVNULL
+        )
     )
+
+
+def started(process: subprocess.Popen) -> subprocess.Popen:
+    _STARTED.append(process)
+    return process
 
 
 def finish(setup: dict, crawl: subprocess.Popen, workers: list[subprocess.Popen]) -> None:
@@ -195,3 +214,21 @@ def test_a_redelivered_message_writes_nothing_twice(tmp_path, redis_server):
     Writer(server, keys, db, [job]).apply_batch(entries)  # restarted: the same entries again
     assert db.execute("select count(*) from fetches").fetchone()[0] == 1
     assert server.xlen(keys.stream) == 0  # acknowledged and dropped: raw bytes do not stay in Redis
+
+
+def test_a_recrawl_over_redis_asks_only_for_what_changed(crawl_setup, fleet):
+    """Workers have no archive: what it holds reaches them with the job (conditional GETs, known reports)."""
+    for _ in range(2):
+        crawl = start_crawl(crawl_setup)
+        finish(crawl_setup, crawl, [start_worker(crawl_setup, folder) for folder in crawl_setup["folders"]])
+    with sqlite3.connect(crawl_setup["db"]) as db:
+        first, second = (
+            db.execute(
+                "select sum(requests), sum(not_modified), sum(new_reports) from crawl_runs where id <= ?", [n]
+            ).fetchone()
+            for n in (PORTALS, 2 * PORTALS)
+        )
+    requests_second = second[0] - first[0]
+    assert requests_second <= 0.1 * first[0]
+    assert second[1] - first[1] == PORTALS  # each column's list page answered 304
+    assert second[2] == first[2]  # no report new the second time

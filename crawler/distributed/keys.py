@@ -35,6 +35,10 @@ class CrawlKeys:
         return f"{self.prefix}:state"
 
     @property
+    def ended_at(self) -> str:  # when the last crawl was done, by Redis's clock
+        return f"{self.prefix}:ended_at"
+
+    @property
     def jobs(self) -> str:  # source id → the pickled job (source, run id, archive state)
         return f"{self.prefix}:jobs"
 
@@ -70,6 +74,12 @@ class CrawlKeys:
 
 def connect(url: str) -> redis.Redis:
     return redis.Redis.from_url(url)
+
+
+def redis_clock(server: redis.Redis) -> float:
+    """Redis's own time: one clock for every machine of the crawl."""
+    seconds, microseconds = server.time()
+    return seconds + microseconds / 1e6
 
 
 def claim_group(server: redis.Redis, keys: CrawlKeys, lease: float = LEASE_SECONDS) -> str | None:

@@ -4,6 +4,7 @@ with scrapy-redis's scheduler, and hands every item to the writer through a Redi
 from __future__ import annotations
 
 import pickle
+import time
 import uuid
 from dataclasses import replace
 
@@ -20,6 +21,7 @@ from crawler.distributed.keys import (
     claim_group,
     connect,
     group_sources,
+    redis_clock,
     release_group,
     renew_claims,
     requeue_inflight,
@@ -235,7 +237,13 @@ class Worker:
     """Keeps up to ``groups_at_once`` host groups crawling in one Scrapy process until the crawl is done."""
 
     def __init__(
-        self, redis_url: str, options: CrawlOptions, groups_at_once: int, keys: CrawlKeys, lease: float
+        self,
+        redis_url: str,
+        options: CrawlOptions,
+        groups_at_once: int,
+        keys: CrawlKeys,
+        lease: float,
+        launched_at: float,
     ) -> None:
         self.redis_url, self.options, self.keys = redis_url, options, keys
         self.groups_at_once, self.lease = groups_at_once, lease
@@ -243,6 +251,8 @@ class Worker:
         self.process = CrawlerProcess(crawl_settings([], options), install_root_handler=True)
         self.active: dict[str, dict] = {}  # group → {"left": sources still crawling, "finished": bool}
         self.loop: task.LoopingCall | None = None
+        # When the command was launched (before Scrapy's imports), on Redis's clock.
+        self.started_at = launched_at + redis_clock(self.server) - time.time()
 
     def run(self) -> None:
         # Scrapy's reactor before anything imports Twisted's default one (LoopingCall would).
@@ -257,7 +267,7 @@ class Worker:
         from twisted.internet import reactor
 
         renew_claims(self.server, self.keys, list(self.active), self.lease)
-        if self.server.get(self.keys.state) == DONE and not self.active:
+        if self.crawl_ended() and not self.active:
             if self.loop.running:
                 self.loop.stop()
                 reactor.stop()
@@ -266,6 +276,13 @@ class Worker:
             group := claim_group(self.server, self.keys, self.lease)
         ):
             self.start_group(group)
+
+    def crawl_ended(self) -> bool:
+        """The crawl on Redis is done, and ended after this worker was launched: one launched after a crawl
+        ended (before the next is seeded) waits for the next rather than leave on the previous one's end."""
+        if self.server.get(self.keys.state) != DONE:
+            return False
+        return float(self.server.get(self.keys.ended_at) or 0) >= self.started_at
 
     def start_group(self, group: str) -> None:
         done = {int(member) for member in self.server.smembers(self.keys.done)}
@@ -311,7 +328,13 @@ class Worker:
 
 
 def run_worker(
-    redis_url: str, options: CrawlOptions, groups_at_once: int = 2, lease: float = LEASE_SECONDS
+    redis_url: str,
+    options: CrawlOptions,
+    groups_at_once: int = 2,
+    lease: float = LEASE_SECONDS,
+    launched_at: float | None = None,
 ) -> None:
-    """Take part in the crawl on Redis until it is done (the writer says so)."""
-    Worker(redis_url, options, groups_at_once, CrawlKeys(), lease).run()
+    """Take part in the crawl on Redis until it is done (the writer says so); started before the crawl is
+    seeded, wait for it."""
+    launched_at = time.time() if launched_at is None else launched_at
+    Worker(redis_url, options, groups_at_once, CrawlKeys(), lease, launched_at).run()

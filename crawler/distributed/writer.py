@@ -19,7 +19,7 @@ from scrapy.settings import Settings
 from crawler import items as crawl_items
 from crawler import settings as project_settings
 from crawler.completeness import ListTallies
-from crawler.distributed.keys import DONE, RUNNING, CrawlKeys
+from crawler.distributed.keys import DONE, RUNNING, CrawlKeys, redis_clock
 from crawler.incremental import ArchiveState, read_archive_state
 from crawler.pipelines import ArchivePipeline
 from crawler.runs import close_run, tally
@@ -216,7 +216,10 @@ class Writer:
                 cursor = ">"
                 continue
             self.apply_batch(entries)
-        self.server.set(self.keys.state, DONE)  # workers stop
+        with self.server.pipeline() as pipe:  # workers stop
+            pipe.set(self.keys.ended_at, redis_clock(self.server))
+            pipe.set(self.keys.state, DONE)
+            pipe.execute()
 
     def apply_batch(self, entries: list) -> None:
         started = time.perf_counter()
