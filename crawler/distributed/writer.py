@@ -20,7 +20,7 @@ from crawler import items as crawl_items
 from crawler import settings as project_settings
 from crawler.completeness import ListTallies
 from crawler.distributed.keys import DONE, RUNNING, CrawlKeys, redis_clock
-from crawler.incremental import ArchiveState, read_archive_state
+from crawler.incremental import ArchiveState, KnownDocuments, read_archive_state
 from crawler.pipelines import ArchivePipeline
 from crawler.runs import close_run, tally
 from crawler.sources import Source
@@ -79,15 +79,15 @@ def seed_crawl(
 
 
 def source_state(db: sqlite_utils.Database, source_id: int, start_url: str, revalidate: bool) -> ArchiveState:
-    """The archive's state for one source, its known URLs cut down to those the source fetched: the job
-    travels through Redis to every worker that takes the source."""
-    state = read_archive_state(db, source_id, start_url, revalidate)
-    own = {row[0] for row in db.execute("select distinct url from fetches where source_id = ?", [source_id])}
-    own |= {
-        row[0]
-        for row in db.execute("select distinct requested_url from fetches where source_id = ?", [source_id])
-    }
-    state.known = {url: row for url, row in state.known.items() if url in own}
+    """The archive's state for one source, what it knows cut down to the URLs the source fetched (a plain
+    dict: the job travels through Redis to every worker that takes the source)."""
+    view = KnownDocuments(db)
+    state = read_archive_state(db, source_id, start_url, revalidate, known=view)
+    own = db.execute(
+        "select url from fetches where source_id = ? union select requested_url from fetches where source_id = ?",
+        [source_id, source_id],
+    )
+    state.known = {url: row for (url,) in own if url and (row := view.get(url))}
     return state
 
 
