@@ -171,6 +171,21 @@ def test_a_worker_killed_mid_crawl_leaves_its_hosts_to_the_other(crawl_setup, fl
     assert len(runs_of(crawl_setup)) == PORTALS
 
 
+def test_a_worker_that_lost_its_claim_stops_and_the_host_is_resumed(crawl_setup, fleet, expected_portal):
+    """A worker stalled past its lease may find its hosts taken: it stops asking them (politeness), and
+    whoever claims them next resumes their queues."""
+    crawl = start_crawl(crawl_setup)
+    worker = start_worker(crawl_setup, crawl_setup["folders"][0])
+    fetched(crawl_setup, 20)
+    client = redis.Redis.from_url(crawl_setup["redis"])
+    for group in client.hkeys("govreports:owners"):  # as if another worker had taken them
+        client.hset("govreports:owners", group, "another worker")
+    finish(crawl_setup, crawl, [worker])
+    assert "lost the claim" in (crawl_setup["folders"][0] / "worker.log").read_text()
+    report_fetches(crawl_setup, fleet, expected_portal)  # every report, none lost
+    assert {status for _, status, _ in runs_of(crawl_setup)} == {"finished"}
+
+
 def test_a_writer_killed_and_restarted_loses_and_repeats_nothing(crawl_setup, fleet, expected_portal):
     first = start_crawl(crawl_setup)
     workers = [start_worker(crawl_setup, folder) for folder in crawl_setup["folders"]]

@@ -13,16 +13,42 @@ LEASE_SECONDS = 15.0
 RUNNING, DONE = b"running", b"done"
 
 # Expired claims go back to the queue of groups, then one group is taken and claimed, atomically: a
-# worker killed between the pop and the claim must not lose the group.
+# worker killed between the pop and the claim must not lose the group. Each claim names its worker.
 _CLAIM = """
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
 for _, group in ipairs(expired) do
   redis.call('ZREM', KEYS[2], group)
+  redis.call('HDEL', KEYS[3], group)
   redis.call('RPUSH', KEYS[1], group)
 end
 local group = redis.call('RPOP', KEYS[1])
-if group then redis.call('ZADD', KEYS[2], ARGV[2], group) end
+if group then
+  redis.call('ZADD', KEYS[2], ARGV[2], group)
+  redis.call('HSET', KEYS[3], group, ARGV[3])
+end
 return group
+"""
+# Claims still this worker's are renewed; the others are returned: the worker stalled past its lease and
+# another may hold the host now.
+_RENEW = """
+local lost = {}
+for index = 3, #ARGV do
+  local group = ARGV[index]
+  if redis.call('HGET', KEYS[2], group) == ARGV[1] then
+    redis.call('ZADD', KEYS[1], ARGV[2], group)
+  else
+    table.insert(lost, group)
+  end
+end
+return lost
+"""
+# A claim is given back only by its holder: done, or to the next worker.
+_RELEASE = """
+if redis.call('HGET', KEYS[2], ARGV[2]) ~= ARGV[1] then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[2])
+redis.call('HDEL', KEYS[2], ARGV[2])
+if ARGV[3] == '0' then redis.call('RPUSH', KEYS[3], ARGV[2]) end
+return 1
 """
 
 
@@ -55,6 +81,10 @@ class CrawlKeys:
         return f"{self.prefix}:claims"
 
     @property
+    def owners(self) -> str:  # host → the worker holding its claim
+        return f"{self.prefix}:owners"
+
+    @property
     def done(self) -> str:  # source ids crawled to their end
         return f"{self.prefix}:done"
 
@@ -82,28 +112,28 @@ def redis_clock(server: redis.Redis) -> float:
     return seconds + microseconds / 1e6
 
 
-def claim_group(server: redis.Redis, keys: CrawlKeys, lease: float = LEASE_SECONDS) -> str | None:
+def claim_group(
+    server: redis.Redis, keys: CrawlKeys, worker: str, lease: float = LEASE_SECONDS
+) -> str | None:
     """A host group for this worker, or None when every group is taken or done."""
     now = time.time()
-    group = server.eval(_CLAIM, 2, keys.todo, keys.claims, now, now + lease)
+    group = server.eval(_CLAIM, 3, keys.todo, keys.claims, keys.owners, now, now + lease, worker)
     return group.decode() if group else None
 
 
 def renew_claims(
-    server: redis.Redis, keys: CrawlKeys, groups: list[str], lease: float = LEASE_SECONDS
-) -> None:
-    if groups:
-        # XX: a claim that expired and was taken by another worker is not taken back.
-        server.zadd(keys.claims, {group: time.time() + lease for group in groups}, xx=True)
+    server: redis.Redis, keys: CrawlKeys, worker: str, groups: list[str], lease: float = LEASE_SECONDS
+) -> list[str]:
+    """Renew this worker's claims; returns the groups it no longer holds."""
+    if not groups:
+        return []
+    lost = server.eval(_RENEW, 2, keys.claims, keys.owners, worker, time.time() + lease, *groups)
+    return [group.decode() for group in lost]
 
 
-def release_group(server: redis.Redis, keys: CrawlKeys, group: str, finished: bool) -> None:
+def release_group(server: redis.Redis, keys: CrawlKeys, worker: str, group: str, finished: bool) -> None:
     """Give a group back: done, or (a worker stopping early) to the next worker."""
-    with server.pipeline() as pipe:
-        pipe.zrem(keys.claims, group)
-        if not finished:
-            pipe.rpush(keys.todo, group)
-        pipe.execute()
+    server.eval(_RELEASE, 3, keys.claims, keys.owners, keys.todo, worker, group, int(finished))
 
 
 def group_sources(server: redis.Redis, keys: CrawlKeys, group: str) -> list[int]:

@@ -3,12 +3,14 @@ with scrapy-redis's scheduler, and hands every item to the writer through a Redi
 
 from __future__ import annotations
 
+import logging
 import pickle
 import time
 import uuid
 from dataclasses import replace
 
 from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.reactor import install_reactor
 from scrapy_redis.connection import from_settings as redis_from_settings
 from scrapy_redis.scheduler import Scheduler
@@ -31,6 +33,7 @@ from crawler.runner import CrawlOptions, crawl_settings
 from crawler.runs import connect_run_signals
 from crawler.spiders.annual_reports import AnnualReportSpider
 
+logger = logging.getLogger(__name__)
 # Seconds between a crawler's stats sent to the writer: what a killed worker's run loses at most.
 STATS_INTERVAL = 2.0
 
@@ -252,6 +255,7 @@ class Worker:
         self.active: dict[str, dict] = {}  # group → {"left": sources still crawling, "finished": bool}
         self.loop: task.LoopingCall | None = None
         # When the command was launched (before Scrapy's imports), on Redis's clock.
+        self.worker_id = uuid.uuid4().hex
         self.started_at = launched_at + redis_clock(self.server) - time.time()
 
     def run(self) -> None:
@@ -266,16 +270,24 @@ class Worker:
     def tick(self) -> None:
         from twisted.internet import reactor
 
-        renew_claims(self.server, self.keys, list(self.active), self.lease)
+        for group in renew_claims(self.server, self.keys, self.worker_id, list(self.active), self.lease):
+            self.lose(group)
         if self.crawl_ended() and not self.active:
             if self.loop.running:
                 self.loop.stop()
                 reactor.stop()
             return
         while len(self.active) < self.groups_at_once and (
-            group := claim_group(self.server, self.keys, self.lease)
+            group := claim_group(self.server, self.keys, self.worker_id, self.lease)
         ):
             self.start_group(group)
+
+    def lose(self, group: str) -> None:
+        """This worker stalled past its lease and the host may be another's now: its crawlers stop (the
+        runs are not closed: whoever holds the host finishes them)."""
+        logger.warning("lost the claim on %s: stopping its crawlers", group)
+        for crawler in self.active[group]["crawlers"]:
+            deferred_from_coro(crawler.stop_async())
 
     def crawl_ended(self) -> bool:
         """The crawl on Redis is done, and ended after this worker was launched: one launched after a crawl
@@ -290,9 +302,9 @@ class Worker:
             source_id for source_id in group_sources(self.server, self.keys, group) if source_id not in done
         ]
         if not sources:
-            release_group(self.server, self.keys, group, finished=True)
+            release_group(self.server, self.keys, self.worker_id, group, finished=True)
             return
-        self.active[group] = {"left": len(sources), "finished": True}
+        self.active[group] = {"left": len(sources), "finished": True, "crawlers": []}
         for source_id in sources:
             self.start_source(group, source_id)
 
@@ -312,6 +324,7 @@ class Worker:
             kind=source.kind,
             render=source.render,
         )
+        self.active[group]["crawlers"].append(crawler)
         deferred.addBoth(self.source_closed, group, crawler)
 
     def source_closed(self, result, group: str, crawler: Crawler):
@@ -319,7 +332,7 @@ class Worker:
         state["left"] -= 1
         state["finished"] &= crawler.stats.get_value("finish_reason") == "finished"
         if state["left"] == 0:
-            release_group(self.server, self.keys, group, finished=state["finished"])
+            release_group(self.server, self.keys, self.worker_id, group, finished=state["finished"])
             del self.active[group]
             from twisted.internet import reactor
 
