@@ -26,6 +26,7 @@ import trafilatura
 
 from extract import parse_document
 from extract.readers.html import decode_html
+from govreports.limits import descendants
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_PORTAL = REPO / "sample_portal" / "site"
@@ -279,24 +280,14 @@ def archive_of(docs: list[Doc], path: Path) -> int:
 
 def tree_rss_mb(pid: int) -> float:
     """Resident set of a process and all its descendants now (MB), from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    total = 0
+    for member in (pid, *descendants(pid)):
         try:
-            status = (entry / "status").read_text()
-        except OSError:
+            status = Path(f"/proc/{member}/status").read_text()
+        except OSError:  # gone meanwhile
             continue
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        parent = int(fields.get("PPid", "0").strip())
-        children.setdefault(parent, []).append(int(entry.name))
-        rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
-        total += rss.get(current, 0)
-        stack.extend(children.get(current, []))
+        total += int(fields.get("VmRSS", "0 kB").split()[0])
     return total / 1024
 
 

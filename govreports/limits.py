@@ -304,9 +304,9 @@ def _death(exitcode: int | None) -> Failure:
     return Failure("crashed", f"the worker exited with status {exitcode}", None)
 
 
-def descendants(pid: int) -> list[int]:
-    """Every process below ``pid``, children first (from /proc: no /proc/PID/task/*/children needed)."""
-    parents: dict[int, list[int]] = {}
+def process_table() -> dict[int, tuple[int, str]]:
+    """Every process now: pid → (parent pid, command name), from /proc (no /proc/PID/task/*/children)."""
+    table: dict[int, tuple[int, str]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -315,8 +315,16 @@ def descendants(pid: int) -> list[int]:
         except OSError:
             continue
         # 「pid (comm) state ppid …」: comm may hold spaces and parentheses.
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        parents.setdefault(ppid, []).append(int(entry.name))
+        name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :]
+        table[int(entry.name)] = (int(rest.split()[1]), name)
+    return table
+
+
+def descendants(pid: int, table: dict[int, tuple[int, str]] | None = None) -> list[int]:
+    """Every process below ``pid``, children first (``table``: a ``process_table()`` already read)."""
+    parents: dict[int, list[int]] = {}
+    for child, (parent, _) in (table if table is not None else process_table()).items():
+        parents.setdefault(parent, []).append(child)
     found: list[int] = []
     queue = [pid]
     while queue:

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from crawler import settings as project_settings
+from govreports.limits import descendants, process_table
 from govreports.portal import PortalServer
 from tests.portals.scripted import build_gkmlpt_app_portal, build_scripted_portal
 
@@ -248,21 +249,11 @@ def test_the_gkmlpt_app_draws_what_its_api_lists(tmp_path):
 
 def process_tree() -> list[dict]:
     """Every descendant of this process: pid, parent, command name."""
-    parents: dict[int, int] = {}
-    names: dict[int, str] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        names[int(entry.name)] = stat[stat.index("(") + 1 : stat.rindex(")")]
-        parents[int(entry.name)] = int(stat[stat.rindex(")") + 2 :].split()[1])
-    mine = {os.getpid()}
-    while grown := {pid for pid, ppid in parents.items() if ppid in mine and pid not in mine}:
-        mine |= grown
-    return [{"pid": pid, "ppid": parents[pid], "name": names[pid]} for pid in sorted(mine - {os.getpid()})]
+    table = process_table()
+    return [
+        {"pid": pid, "ppid": table[pid][0], "name": table[pid][1]}
+        for pid in sorted(descendants(os.getpid(), table))
+    ]
 
 
 def child_main(spec: dict) -> None:
