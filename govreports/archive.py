@@ -719,6 +719,58 @@ def latest_fetches(db: sqlite_utils.Database, kind: str, referer: str | None = N
     )
 
 
+def queue_report_pages(
+    db: sqlite_utils.Database, *, only_new: bool = False, pages: Iterable[str] | None = None
+) -> int:
+    """Queue the report pages to extract, first seen first, in a temporary table of this connection (on
+    disk, not in memory, whatever the archive's size); returns how many. Each is the page's newest
+    successful fetch. ``only_new``: only pages whose page or attachments were fetched after their copy was
+    last extracted (fetch ids only grow). ``pages``: only these URLs."""
+    db.execute("drop table if exists temp.extraction_queue")
+    conditions = ["p.fetch_id is not null"]
+    params: list = []
+    if pages is not None:
+        conditions.append("p.url in (select value from json_each(?))")
+        params.append(json.dumps(sorted(pages)))
+    if only_new:
+        conditions.append(
+            """max(p.fetch_id, coalesce((
+                 select max(a.id) from fetches a where a.referer = p.url and a.kind = 'attachment'
+                 and a.status = 200 and a.outcome is null), 0))
+               > coalesce((select c.newest_fetch_id from report_copies c where c.page_url = p.url), -1)"""
+        )
+    db.execute(
+        f"""create temp table extraction_queue as
+            with p as (
+              select url, min(id) as first_id, max(case when outcome is null then id end) as fetch_id
+              from fetches where kind = 'report_page' and status = 200 group by url
+            )
+            select p.fetch_id from p where {" and ".join(conditions)} order by p.first_id""",
+        params,
+    )
+    return db.execute("select count(*) from temp.extraction_queue").fetchone()[0]
+
+
+def queued_report_pages(db: sqlite_utils.Database, batch: int = 500) -> Iterator[dict]:
+    """The fetches queued by ``queue_report_pages``, in order, read a batch at a time (no cursor stays open
+    across the writes made meanwhile)."""
+    after = 0
+    while True:
+        rows = list(
+            db.query(
+                "select q.rowid as queued, f.* from temp.extraction_queue q join fetches f on f.id = q.fetch_id "
+                "where q.rowid > ? order by q.rowid limit ?",
+                [after, batch],
+            )
+        )
+        if not rows:
+            return
+        after = rows[-1].pop("queued")
+        for row in rows:
+            row.pop("queued", None)
+            yield row
+
+
 # --------------------------------------------------------------------------------------------- reports
 def report_id(url: str) -> str:
     """The id of a report whose agency or year is unknown: from its first page's URL (as ids always were)."""
@@ -766,6 +818,17 @@ def store_report(
             _write_content(db, rid, report, url, document_url, source_id, newest_fetch_id)
         _count_copies(db, rid)
     return rid
+
+
+def rewrite_report(db: sqlite_utils.Database, rid: str, report: dict) -> None:
+    """Write a stored report's content again from the copy it was read from: a check against another
+    report (the same agency's year before, extracted later) changed its findings."""
+    row = db.execute(
+        "select url, document_url, source_id, newest_fetch_id from reports where id = ?", [rid]
+    ).fetchone()
+    if row and row[0]:
+        with transaction(db):
+            _write_content(db, rid, report, *row)
 
 
 def _copy_row(

@@ -332,7 +332,7 @@ def _extract(db_path: str, *, only_new: bool = False, workers: int | None = None
     seconds = time.monotonic() - started
     click.echo(
         f"extracted {stats.reports} reports in {seconds:.1f} s ({stats.from_attachments} from attachments, "
-        f"{stats.unreadable} unreadable pages, {stats.cross_year_checked} checked against the year before)",
+        f"{stats.unreadable} unreadable pages, {stats.cross_year_checked} comparisons with the year before)",
         err=True,
     )
     if stats.failed:  # documents past their limits, unreadable or raising: rows of extraction_failures

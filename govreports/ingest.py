@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import tee
 
 import sqlite_utils
 
@@ -30,8 +31,11 @@ from govreports.archive import (
     clear_extraction_failures,
     document_bytes,
     latest_fetches,
+    queue_report_pages,
+    queued_report_pages,
     record_extraction_failure,
     report_json,
+    rewrite_report,
     stale_pages,
     store_report,
     transaction,
@@ -48,7 +52,7 @@ class ExtractionStats:
     reports: int = 0
     from_attachments: int = 0
     unreadable: int = 0
-    cross_year_checked: int = 0
+    cross_year_checked: int = 0  # comparisons of a report with its agency's report for the year before
     failed: dict[str, int] = field(default_factory=dict)  # documents by failure kind (extraction_failures)
 
 
@@ -160,55 +164,44 @@ def _worker_archive(path: str) -> sqlite_utils.Database:
     return _archives[path]
 
 
-def extraction_jobs(
-    db: sqlite_utils.Database, db_path: str, only_new: bool = False, pages: set[str] | None = None
-) -> list[ExtractionJob]:
-    """A job per report page (or per page of ``pages``); with ``only_new``, only pages whose page or
-    attachments were fetched anew since their copy was extracted (fetch ids only grow, so the newest id
-    read tells)."""
-    jobs = [
-        ExtractionJob(db_path, page, list(latest_fetches(db, "attachment", referer=page["url"])))
-        for page in latest_fetches(db, "report_page")
-        if pages is None or page["url"] in pages
-    ]
-    if only_new:
-        extracted = {
-            row["page_url"]: row["newest_fetch_id"] or 0
-            for row in db.query("select page_url, newest_fetch_id from report_copies")
-        }
-        jobs = [job for job in jobs if job.newest_fetch_id > extracted.get(job.page["url"], -1)]
-    return jobs
+def extraction_jobs(db: sqlite_utils.Database, db_path: str) -> Iterator[ExtractionJob]:
+    """A job per page queued by ``queue_report_pages``, first seen first, read as they are needed."""
+    for page in queued_report_pages(db):
+        yield ExtractionJob(db_path, page, list(latest_fetches(db, "attachment", referer=page["url"])))
 
 
 def parse_all(
-    jobs: list[ExtractionJob], workers: int, progress: Progress | None = None, limits: Limits | None = None
+    jobs: Iterable[ExtractionJob],
+    workers: int,
+    progress: Progress | None = None,
+    limits: Limits | None = None,
+    total: int = 0,
 ) -> Iterator[Extracted]:
-    """Parse the jobs in worker processes under ``limits``; a job whose worker died or was killed on a
+    """Parse the jobs in worker processes under ``limits``, in order, as the caller takes the results
+    (jobs are read only a few ahead: nothing piles up); a job whose worker died or was killed on a
     document runs again without that document, after the others."""
-    if not jobs:
-        return
     # One OCR'd page at a time across the workers: two OCR peaks at once would pass the memory budget.
     gate = FileGate.create() if workers > 1 else FileGate(None)
     pool = LimitedPool(
-        min(workers, len(jobs)),
-        limits or Limits.from_environment(),
-        initializer=_start_worker,
-        initargs=(gate.path,),
+        workers, limits or Limits.from_environment(), initializer=_start_worker, initargs=(gate.path,)
     )
     done = 0
     try:
-        todo = jobs
-        while todo:
+        todo: Iterable[ExtractionJob] = jobs
+        while True:
             again = []
-            for job, outcome in zip(todo, pool.map(extract_job, todo), strict=True):
+            given, taken = tee(todo)
+            for job, outcome in zip(given, pool.map(extract_job, taken), strict=True):
                 result = _settle(job, outcome)
                 if result is None:
                     again.append(job)
                     continue
                 done += 1
                 if progress:
-                    progress(done, len(jobs))
+                    progress(done, max(total, done))
                 yield result
+            if not again:
+                return
             todo = again
     finally:
         pool.close()
@@ -247,34 +240,38 @@ def extract_archive(
 ) -> ExtractionStats:
     """(Re-)extract report pages from their stored bytes: all of them, or those fetched since extraction.
 
-    Copies of one report (the same agency and year on several pages or sites) are stored first seen first,
-    so the canonical copy is written before the others attach to it. A report whose canonical copy moved
-    to another report (its agency or year now read differently) is then extracted from its next copy.
+    Pages are parsed and stored one by one as they come back from the workers, first seen first, so the
+    canonical copy of a report (the same agency and year on several pages or sites) is written before
+    the others attach to it, and memory does not grow with the archive. A report whose canonical copy
+    moved to another report (its agency or year now read differently) is then extracted from its next
+    copy.
     """
     stats = ExtractionStats()
     db_path = db.execute("pragma database_list").fetchone()[2]
     workers = workers or os.cpu_count() or 1
     limits = limits or Limits.from_environment()
-    _extract_jobs(db, extraction_jobs(db, db_path, only_new), workers, progress, stats, limits)
+    total = queue_report_pages(db, only_new=only_new)
+    _extract_jobs(db, extraction_jobs(db, db_path), workers, progress, stats, limits, total)
     for _ in range(3):  # each pass settles the reports the one before left; a chain is never longer
-        jobs = extraction_jobs(db, db_path, pages=set(stale_pages(db)))
-        if not jobs:
+        stale = stale_pages(db)
+        if not stale or not queue_report_pages(db, pages=stale):
             break
-        _extract_jobs(db, jobs, workers, None, stats, limits)
+        _extract_jobs(db, extraction_jobs(db, db_path), workers, None, stats, limits)
+    db.execute("drop table if exists temp.extraction_queue")
     return stats
 
 
 def _extract_jobs(
     db: sqlite_utils.Database,
-    jobs: list[ExtractionJob],
+    jobs: Iterable[ExtractionJob],
     workers: int,
     progress: Progress | None,
     stats: ExtractionStats,
     limits: Limits,
+    total: int = 0,
 ) -> None:
-    parsed: list[Extracted] = []
     source_regions = {row["id"]: row["region"] for row in db["sources"].rows if row["region"]}
-    for result in parse_all(jobs, workers, progress, limits):
+    for result in parse_all(jobs, workers, progress, limits, total):
         _record_failures(db, result, stats)
         if result.report is None:
             stats.unreadable += 1
@@ -283,22 +280,14 @@ def _extract_jobs(
         _lend_link_metadata(result.report, page)
         if not result.report["region"] and page["source_id"] in source_regions:
             _region_from_source(result.report, source_regions[page["source_id"]])
-        parsed.append(result)
-    stats.cross_year_checked += add_cross_year_findings(db, [result.report for result in parsed])
-    first_seen = dict(
-        db.execute(
-            "select url, min(id) from fetches where kind = 'report_page' and status = 200 group by url"
-        )
-    )
-    parsed.sort(key=lambda result: first_seen.get(result.job.page["url"], result.job.page["id"]))
-    for result in parsed:
+        stats.cross_year_checked += check_previous_year(db, result.report)
         try:
-            store_report(
+            rid = store_report(
                 db,
                 result.report,
-                url=result.job.page["url"],
+                url=page["url"],
                 document_url=result.document_url,
-                source_id=result.job.page["source_id"],
+                source_id=page["source_id"],
                 newest_fetch_id=result.job.newest_fetch_id,
             )
         except (OverflowError, ValueError, TypeError, sqlite3.IntegrityError) as error:
@@ -311,13 +300,21 @@ def _extract_jobs(
                     result.job,
                     None,
                     result.document_url,
-                    failures=[failure_row(fetch, result.job.page["url"], "store", message)],
+                    failures=[failure_row(fetch, page["url"], "store", message)],
                 ),
                 stats,
             )
             continue
         stats.reports += 1
         stats.from_attachments += result.from_attachment
+        if _holds_content(db, rid, page["url"]):
+            stats.cross_year_checked += recheck_next_year(db, result.report)
+
+
+def _holds_content(db: sqlite_utils.Database, rid: str, url: str) -> bool:
+    """Whether the report's numbers are the ones this page's copy just wrote (it is canonical)."""
+    row = db.execute("select url from reports where id = ?", [rid]).fetchone()
+    return bool(row) and row[0] == url
 
 
 def _fetch_of(result: Extracted) -> dict:
@@ -356,19 +353,36 @@ def _region_from_source(report: dict, source_region: str) -> None:
         report["region"], report["region_parts"] = region.name, region_parts(region)
 
 
-def add_cross_year_findings(db: sqlite_utils.Database, reports: list[dict]) -> int:
-    """Compare each report with the same agency's report for the year before, from this batch or the archive."""
-    batch = {(r["agency"], r["year"]): r for r in reports if r["agency"] and r["year"]}
-    checked = 0
-    for report in reports:
-        if not report["agency"] or not report["year"]:
-            continue
-        key = (report["agency"], report["year"] - 1)
-        previous = batch.get(key) or _archived_report(db, *key)
-        if previous:
-            report["findings"].extend(check_cross_year(report, previous))
-            checked += 1
-    return checked
+def check_previous_year(db: sqlite_utils.Database, report: dict) -> bool:
+    """Add the findings of the check against the same agency's report for the year before, if archived."""
+    if not report["agency"] or not report["year"]:
+        return False
+    previous = _archived_report(db, report["agency"], report["year"] - 1)
+    if previous is None:
+        return False
+    report["findings"].extend(check_cross_year(report, previous))
+    return True
+
+
+def recheck_next_year(db: sqlite_utils.Database, report: dict) -> bool:
+    """Check the same agency's archived report for the year after against ``report`` (just stored) again:
+    pages come in the order they were first seen, not by year, so the year after may be stored first.
+    Its content is written again only when its findings change."""
+    if not report["agency"] or not report["year"]:
+        return False
+    row = db.execute(
+        "select id from reports where agency = ? and year = ? order by id limit 1",
+        [report["agency"], report["year"] + 1],
+    ).fetchone()
+    following = report_json(db, row[0]) if row else None
+    if following is None:
+        return False
+    findings = [f for f in following["findings"] if not f["check"].startswith("cross_year.")]
+    findings += check_cross_year(following, report)
+    if findings != following["findings"]:
+        following["findings"] = findings
+        rewrite_report(db, row[0], following)
+    return True
 
 
 def _archived_report(db: sqlite_utils.Database, agency: str, year: int) -> dict | None:

@@ -27,6 +27,7 @@ import resource
 import signal
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -206,25 +207,37 @@ class LimitedPool:
         for worker in workers:
             worker.stop()
 
-    def map(self, function: Callable, items: Iterable) -> Iterator[Outcome]:
-        pending = list(enumerate(items))
-        pending.reverse()  # popped from the end: first item first
+    def map(self, function: Callable, items: Iterable, window: int | None = None) -> Iterator[Outcome]:
+        """One ``Outcome`` per item, in the items' order. ``items`` is read lazily, at most ``window``
+        (default: 4 per worker) ahead of the outcome last taken, so neither the items nor the outcomes
+        waiting for an earlier one pile up in memory, however many there are."""
+        source = iter(items)
+        window = window or 4 * self.size
+        pending: deque[tuple[int, Any]] = deque()  # read, not yet given to a worker
         done: dict[int, Outcome] = {}
         served: dict[int, int] = {}  # tasks per worker pid
-        next_out = 0
-        total = len(pending)
-        while next_out < total:
+        next_in = next_out = 0
+        exhausted = False
+        while True:
+            while not exhausted and next_in - next_out < window:
+                try:
+                    pending.append((next_in, next(source)))
+                    next_in += 1
+                except StopIteration:
+                    exhausted = True
+            if exhausted and next_out == next_in:
+                return
             self._start_workers(min(self.size, len(pending) + self._busy()))
             for worker in list(self._workers):
                 if worker.index is None and pending:
-                    index, argument = pending[-1]
+                    index, argument = pending[0]
                     try:
                         worker.give(index, function, argument, self.limits.seconds)
                     except OSError:  # it died while idle (the OOM killer): the next round starts another
                         worker.index = None
                         self._replace(worker, kill=True)
                         continue
-                    pending.pop()
+                    pending.popleft()
             self._collect(done, served)
             while next_out in done:
                 yield done.pop(next_out)

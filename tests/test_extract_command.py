@@ -89,38 +89,64 @@ def test_a_report_naming_no_place_takes_its_sources_region(crawled_archive, tmp_
     assert {url: after[url][0] for url in placed} == placed  # a place the report names wins
 
 
-def test_cross_year_check_reaches_a_report_already_in_the_archive(tmp_path):
+def _yearly_report(year: int, carried_over: int, carried_forward: int) -> dict:
+    """A report of 某县人民政府 whose table 三 reads only 上年结转 and 结转下年度."""
     from extract.template import APPLICANT_COLUMNS
+
+    def row(total: int) -> dict:
+        return {column: total if column in ("natural_person", "total") else 0 for column in APPLICANT_COLUMNS}
+
+    return {
+        "source": {"sha256": str(year)},
+        "title": f"某县{year}年政府信息公开工作年度报告",
+        "agency": "某县人民政府",
+        "region": None,
+        "level": "county",
+        "year": year,
+        "published": None,
+        "template": "2021",
+        "sections": [],
+        "disclosure": [],
+        "applications": {"carried_over": row(carried_over), "carried_forward": row(carried_forward)},
+        "reviews": {},
+        "findings": [],
+    }
+
+
+def test_cross_year_check_reaches_a_report_already_in_the_archive(tmp_path):
     from govreports.archive import open_archive, store_report
-    from govreports.ingest import add_cross_year_findings
+    from govreports.ingest import check_previous_year
+
+    db = open_archive(tmp_path / "archive.db")
+    url = "http://127.0.0.1/2021.html"
+    store_report(db, _yearly_report(2021, 0, 3), url=url, document_url=url)
+    this_year = _yearly_report(2022, 5, 0)
+    assert check_previous_year(db, this_year)
+    assert [f["check"] for f in this_year["findings"]] == ["cross_year.carried_over"]
+
+
+def test_the_year_after_stored_first_is_checked_again_when_its_year_before_arrives(tmp_path):
+    """Pages are extracted in the order they were first seen: the year after can be in the archive first."""
+    from govreports.archive import open_archive, report_key_id, store_report
+    from govreports.ingest import check_previous_year, recheck_next_year
 
     db = open_archive(tmp_path / "archive.db")
 
-    def report(year: int, carried_over: int, carried_forward: int) -> dict:
-        def row(total: int) -> dict:
-            return {
-                column: total if column in ("natural_person", "total") else 0 for column in APPLICANT_COLUMNS
-            }
+    def store(report: dict) -> None:
+        url = f"http://127.0.0.1/{report['year']}.html"
+        check_previous_year(db, report)
+        store_report(db, report, url=url, document_url=url)
+        recheck_next_year(db, report)
 
-        return {
-            "source": {"sha256": str(year)},
-            "title": f"某县{year}年政府信息公开工作年度报告",
-            "agency": "某县人民政府",
-            "region": None,
-            "level": "county",
-            "year": year,
-            "published": None,
-            "template": "2021",
-            "sections": [],
-            "disclosure": [],
-            "applications": {"carried_over": row(carried_over), "carried_forward": row(carried_forward)},
-            "reviews": {},
-            "findings": [],
-        }
+    def checks(year: int) -> list[str]:
+        rid = report_key_id("某县人民政府", year)
+        return [row["check_name"] for row in db["findings"].rows_where("report_id = ?", [rid])]
 
-    store_report(
-        db, report(2021, 0, 3), url="http://127.0.0.1/2021.html", document_url="http://127.0.0.1/2021.html"
-    )
-    this_year = report(2022, 5, 0)
-    assert add_cross_year_findings(db, [this_year]) == 1
-    assert [f["check"] for f in this_year["findings"]] == ["cross_year.carried_over"]
+    store(_yearly_report(2022, 5, 0))
+    assert checks(2022) == []  # no year before yet
+    store(_yearly_report(2021, 0, 3))
+    assert checks(2022) == ["cross_year.carried_over"]
+    assert db.execute("select warnings from reports where year = 2022").fetchone()[0] == 1
+    store(_yearly_report(2021, 0, 5))  # the year before read again, now agreeing
+    assert checks(2022) == []
+    assert db.execute("select warnings from reports where year = 2022").fetchone()[0] == 0
