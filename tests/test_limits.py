@@ -45,6 +45,23 @@ def test_outcomes_come_in_order_with_each_failure_named():
     assert all(o.peak_rss > 0 for o in outcomes)
 
 
+def test_items_are_read_only_a_window_ahead_of_the_outcomes_taken():
+    """extract --all over a million pages: neither the pages nor the finished outcomes may pile up."""
+    read: list[int] = []
+
+    def items():
+        for number in range(1000):
+            read.append(number)
+            yield str(number)
+
+    with LimitedPool(2, LIMITS) as pool:
+        outcomes = pool.map(behave, items(), window=6)
+        assert next(outcomes).value == "0" and len(read) <= 6
+        taken = [next(outcomes).value for _ in range(99)]
+        assert taken == [str(n) for n in range(1, 100)] and len(read) <= 106
+        assert [o.value for o in outcomes][-1] == "999" and len(read) == 1000
+
+
 def test_a_worker_past_its_deadline_is_killed_with_what_it_started(tmp_path):
     pid_file = tmp_path / "spawned.pid"
     with LimitedPool(1, LIMITS) as pool:
