@@ -91,6 +91,9 @@ def open_archive(path: str | Path = DEFAULT_PATH) -> sqlite_utils.Database:
     """Open (creating if needed) an archive with every table, index and view in place; an archive made by
     an earlier version is brought up to date."""
     db = sqlite_utils.Database(path)
+    # A write waits up to 30 s (sqlite3's default: 5 s) for another process's, as crawl --processes has
+    # them, before failing with "database is locked".
+    db.execute("PRAGMA busy_timeout = 30000")
     db.execute("PRAGMA journal_mode=WAL")
     # With WAL, NORMAL survives a crash of the program (a power cut may lose the last commits) and
     # spares a disk flush per stored response: a third of the archiving cost of a crawl.
