@@ -4,6 +4,10 @@ A crawl of a thousand sources runs a thousand crawlers in one reactor: a connect
 and the WAL's file descriptors) would grow with the sources. Every crawler's pipeline and archive reads run
 in the reactor's thread, one callback at a time, and each write commits before it returns, so one
 connection serves them all.
+
+``govreports crawl --processes N`` runs N such processes (crawler/runner.py), each with its own connection:
+in WAL mode their writes take turns, a write waiting for the other process's (open_archive's busy
+timeout) rather than failing with "database is locked"; reads never wait.
 """
 
 from __future__ import annotations

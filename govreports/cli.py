@@ -107,6 +107,14 @@ def cli() -> None:
     help="Put the crawl on Redis (redis://HOST:6379/N) for `govreports worker`s to crawl; this process "
     "writes the archive. Run again after a stop: it resumes the crawl on Redis.",
 )
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Crawl processes on this machine, each taking the next site's sources as its crawlers finish, "
+    "each running CONCURRENT_SOURCES sources at once. For many sources one per core is the fastest.",
+)
 def crawl(
     start_urls: tuple[str, ...],
     sources_file: str | None,
@@ -122,6 +130,7 @@ def crawl(
     render: bool,
     overrides: tuple[str, ...],
     distributed: str | None,
+    processes: int,
 ) -> None:
     """Crawl annual reports into the archive: find the column, walk its list, fetch reports and attachments.
 
@@ -139,15 +148,17 @@ def crawl(
     later runs, with a back-off, until it answers or is judged gone (fetch_failures).
 
     Exit status: 0 when every source finished, 1 when a source failed outright (its start page did
-    not answer, or the spider raised), 3 when another crawl holds the lock, 4 when a source is
-    partial, empty or no_column (reports may be missing: see crawl_runs.reason), 5 when a site is
-    blocked by a firewall challenge, 6 when report pages or attachments were lost this run or are still
-    failing (fetch_failures). The first that applies, in the order 1, 5, 4, 6.
+    not answer, or the spider raised) or a crawl process died (--processes), 3 when another crawl holds
+    the lock, 4 when a source is partial, empty or no_column (reports may be missing: see
+    crawl_runs.reason), 5 when a site is blocked by a firewall challenge, 6 when report pages or
+    attachments were lost this run or are still failing (fetch_failures). The first that applies, in
+    the order 1, 5, 4, 6.
 
     \b
     Examples:
         govreports crawl --start-url http://127.0.0.1:8000/zfxxgk/zfxxgknb/index.html
         govreports crawl --sources sources/registry.yaml --db archive.db --log-file crawl.log
+        govreports crawl --sources sources/registry.yaml --db archive.db --processes 2
     """
     from crawler.runner import CrawlOptions, run_crawl
     from crawler.sources import Source, SourcesFileError, load_sources
@@ -160,6 +171,8 @@ def crawl(
             raise click.UsageError(str(error)) from error
     if not sources:
         raise click.UsageError("give --start-url URL or --sources FILE")
+    if distributed and processes > 1:
+        raise click.UsageError("--processes crawls on this machine: with --distributed, start more workers")
     from crawler.resolver import parse_host_addresses
 
     try:
@@ -173,17 +186,23 @@ def crawl(
     options = CrawlOptions(
         db_path, log_level, log_file, jobdir, revalidate, contact_url, host_addresses, render, settings
     )
+    deaths: list[str] = []  # crawl processes (--processes) that died
+
+    def died(line: str) -> None:
+        deaths.append(line)
+        click.echo(f"govreports crawl: {line}", err=True)
+
     with _exclusive(lock_path or f"{db_path}.lock"):
         runs = (
             _crawl_distributed(distributed, db_path, sources, revalidate)
             if distributed
-            else run_crawl(sources, options)
+            else run_crawl(sources, options, processes, on_death=died)
         )
         for run in runs:
             click.echo(run_summary_line(run), err=True)
         if extract:
             _extract(db_path, only_new=True)
-    status = crawl_exit_status(runs, len(sources))
+    status = EXIT_FAILED if deaths else crawl_exit_status(runs, len(sources))
     if status:
         sys.exit(status)
 
@@ -253,12 +272,12 @@ EXIT_FAILED, EXIT_LOCKED, EXIT_INCOMPLETE_LISTS, EXIT_BLOCKED, EXIT_FAILING = 1,
 
 
 def crawl_exit_status(runs: list[dict], sources: int) -> int:
-    """1 a source failed (or has no run), 5 a site is blocked, 4 a list is incomplete, 6 URLs were lost
-    or are still failing; 0 when none of these."""
+    """1 a source failed, has no run, or its run is still ``running`` (its crawl process died), 5 a site is
+    blocked, 4 a list is incomplete, 6 URLs were lost or are still failing; 0 when none of these."""
     from crawler.completeness import INCOMPLETE_STATUSES
 
     statuses = {run["status"] for run in runs}
-    if "failed" in statuses or len(runs) < sources:
+    if statuses & {"failed", "running"} or len(runs) < sources:
         return EXIT_FAILED
     if "blocked" in statuses:
         return EXIT_BLOCKED
@@ -278,6 +297,8 @@ def _setting(entry: str) -> tuple[str, str]:
 
 def run_summary_line(run: dict) -> str:
     """One source's run as a cron log shows it: status, why, and what its lists announced and gave."""
+    if run["status"] == "running":
+        return f"{run['start_url']}: running (its crawl process died: the next crawl closes the run)"
     reached = f"reached {run['reached'] or 0}"
     if run.get("announced") is not None:
         reached += f" of {run['announced']} announced"
