@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,19 +69,33 @@ _FIGURE_INDEXES = (("province", "year"), ("year",), ("level", "year"), ("agency"
 
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[None]:
-    """One transaction around several writes. ``with db.conn`` is none: sqlite-utils commits each of its
-    writes (and ``db.execute``) unless a transaction is already open — then they join it."""
-    if db.conn.in_transaction:
+    """One transaction around several writes; inside another, a savepoint (sqlite-utils' ``atomic``): a
+    failure rolls back only what this block wrote, and the outer transaction goes on."""
+    with db.atomic():
         yield
-        return
+
+
+@contextmanager
+def batched_commits(db: sqlite_utils.Database, every: int = 200, seconds: float = 2.0) -> Iterator[Callable]:
+    """Many small writes (each in its own ``transaction``, so each whole or not at all) committed together:
+    a commit every ``every`` calls of the function given, or ``seconds`` after the last commit. A commit
+    costs as much as a report's other writes (the WAL's pages, the search index's new segment). What was
+    written is committed on the way out, on an error too."""
+    state = {"writes": 0, "since": time.monotonic()}
     db.conn.execute("BEGIN")
+
+    def wrote() -> None:
+        state["writes"] += 1
+        if state["writes"] >= every or time.monotonic() - state["since"] >= seconds:
+            db.conn.execute("COMMIT")
+            db.conn.execute("BEGIN")
+            state["writes"], state["since"] = 0, time.monotonic()
+
     try:
-        yield
-    except BaseException:
+        yield wrote
+    finally:
         if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
-        raise
-    db.conn.execute("COMMIT")
+            db.conn.execute("COMMIT")
 
 
 def now() -> str:
@@ -810,7 +825,7 @@ def store_report(
         copy = _copy_row(db, report, url, document_url, sha256, source_id, newest_fetch_id)
         rid = _report_for(db, report, url, sha256)
         previous = db.execute("select report_id from report_copies where page_url = ?", [url]).fetchone()
-        db["report_copies"].upsert({**copy, "report_id": rid}, pk="page_url")
+        _upsert(db, "report_copies", {**copy, "report_id": rid}, pk="page_url")
         if previous and previous[0] != rid:
             _copy_left(db, previous[0], url)
         if report["agency"] and report["year"] and sha256:
@@ -965,7 +980,9 @@ def _write_content(
     for table in _REPORT_TABLES:
         db.execute(f"delete from [{table}] where report_id = ?", [rid])
     db.execute("update reports set url = null where url = ? and id != ?", [url, rid])
-    db["reports"].upsert(
+    _upsert(
+        db,
+        "reports",
         {
             "id": rid,
             "url": url,
@@ -1001,6 +1018,18 @@ def _write_content(
     _insert(db, "findings", list(_finding_rows(rid, report["findings"])))
     _insert(db, "report_figures", [figures_row(rid, report, url)])
     index_report(db, rid)
+
+
+def _upsert(db: sqlite_utils.Database, table: str, row: dict, pk: str) -> None:
+    """Insert the row, or update the given columns of the row with its key (others keep their values), in
+    plain SQL: sqlite-utils' upsert reads the table's schema on every call, a fifth of storing a report."""
+    columns = ", ".join(f"[{c}]" for c in row)
+    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in row if c != pk)
+    db.conn.execute(
+        f"insert into [{table}] ({columns}) values ({', '.join('?' * len(row))}) "
+        f"on conflict([{pk}]) do update set {updates}",
+        list(row.values()),
+    )
 
 
 def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:

@@ -28,6 +28,7 @@ from extract.readers.ocr import share_ocr_gate
 from extract.regions import region_of, region_parts
 from extract.validate import check_cross_year
 from govreports.archive import (
+    batched_commits,
     clear_extraction_failures,
     document_bytes,
     latest_fetches,
@@ -251,12 +252,14 @@ def extract_archive(
     workers = workers or os.cpu_count() or 1
     limits = limits or Limits.from_environment()
     total = queue_report_pages(db, only_new=only_new)
-    _extract_jobs(db, extraction_jobs(db, db_path), workers, progress, stats, limits, total)
+    with batched_commits(db) as wrote:
+        _extract_jobs(db, extraction_jobs(db, db_path), workers, progress, stats, limits, wrote, total)
     for _ in range(3):  # each pass settles the reports the one before left; a chain is never longer
         stale = stale_pages(db)
         if not stale or not queue_report_pages(db, pages=stale):
             break
-        _extract_jobs(db, extraction_jobs(db, db_path), workers, None, stats, limits)
+        with batched_commits(db) as wrote:
+            _extract_jobs(db, extraction_jobs(db, db_path), workers, None, stats, limits, wrote)
     db.execute("drop table if exists temp.extraction_queue")
     return stats
 
@@ -268,10 +271,12 @@ def _extract_jobs(
     progress: Progress | None,
     stats: ExtractionStats,
     limits: Limits,
+    wrote: Callable[[], None],
     total: int = 0,
 ) -> None:
     source_regions = {row["id"]: row["region"] for row in db["sources"].rows if row["region"]}
     for result in parse_all(jobs, workers, progress, limits, total):
+        wrote()
         _record_failures(db, result, stats)
         if result.report is None:
             stats.unreadable += 1

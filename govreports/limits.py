@@ -227,21 +227,28 @@ class LimitedPool:
                     exhausted = True
             if exhausted and next_out == next_in:
                 return
-            self._start_workers(min(self.size, len(pending) + self._busy()))
-            for worker in list(self._workers):
-                if worker.index is None and pending:
-                    index, argument = pending[0]
-                    try:
-                        worker.give(index, function, argument, self.limits.seconds)
-                    except OSError:  # it died while idle (the OOM killer): the next round starts another
-                        worker.index = None
-                        self._replace(worker, kill=True)
-                        continue
-                    pending.popleft()
+            self._dispatch(function, pending)
             self._collect(done, served)
+            # A worker that just finished starts its next item before the caller takes this outcome:
+            # the caller's work on it (storing a report) overlaps the parsing.
+            self._dispatch(function, pending)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
+
+    def _dispatch(self, function: Callable, pending: deque) -> None:
+        """Give each idle worker the next pending item (starting workers as needed)."""
+        self._start_workers(min(self.size, len(pending) + self._busy()))
+        for worker in list(self._workers):
+            if worker.index is None and pending:
+                index, argument = pending[0]
+                try:
+                    worker.give(index, function, argument, self.limits.seconds)
+                except OSError:  # it died while idle (the OOM killer): the next round starts another
+                    worker.index = None
+                    self._replace(worker, kill=True)
+                    continue
+                pending.popleft()
 
     def _busy(self) -> int:
         return sum(worker.index is not None for worker in self._workers)
