@@ -52,12 +52,13 @@ from pathlib import Path
 from extract import parse_document
 from extract.readers.html import META_CHARSET
 from govreports.archive import open_archive, record_fetch, transaction
-from govreports.limits import descendants, process_table
+from govreports.limits import descendants, process_table, status_kb
 
 # isort: split
 # bench/export.py (this folder is sys.path[0]) after govreports: it puts this tree first on sys.path, and a
 # PYTHONPATH tree must win.
 from export import fetch
+from fleet import cpu_seconds
 
 REPO = Path(__file__).resolve().parent.parent
 PORTAL = REPO / "sample_portal"
@@ -298,34 +299,19 @@ class TreeSampler(threading.Thread):
             pids = [self.pid, *descendants(self.pid, process_table())]
             total = 0
             for pid in pids:
-                status = _status(pid)
-                total += status.get("VmRSS", 0)
+                total += status_kb("VmRSS", pid)
                 if pid == self.pid:  # VmHWM: the main process's peak, also between samples
-                    self.main_peak_kb = max(self.main_peak_kb, status.get("VmHWM", 0))
+                    self.main_peak_kb = max(self.main_peak_kb, status_kb("VmHWM", pid))
                     self.main_cpu = max(self.main_cpu, _cpu_seconds(pid))
             self.tree_peak_kb = max(self.tree_peak_kb, total)
             self.most_processes = max(self.most_processes, len(pids))
 
 
-def _status(pid: int) -> dict[str, int]:
-    try:
-        text = Path(f"/proc/{pid}/status").read_text()
-    except OSError:  # gone between the listing and the read
-        return {}
-    return {
-        key: int(value.split()[0])
-        for key, _, value in (line.partition(":") for line in text.splitlines())
-        if key in ("VmRSS", "VmHWM")
-    }
-
-
 def _cpu_seconds(pid: int) -> float:
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
+        return cpu_seconds(pid)
+    except OSError:  # gone between the listing and the read
         return 0.0
-    fields = stat[stat.rindex(")") + 2 :].split()  # after 「pid (comm) 」: state is fields[0]
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 @dataclass

@@ -30,7 +30,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from govreports.limits import descendants
+from govreports.limits import descendants, status_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -68,11 +68,10 @@ def sample(pid: int, peaks: dict) -> None:
     peak (VmHWM: an upper bound of the peak of their sum), and the most files open at once."""
     hwm, files = peaks.setdefault("hwm_kb", {}), 0
     for member in (pid, *descendants(pid)):
+        rss = status_kb("VmHWM", member)
         try:
-            status = Path(f"/proc/{member}/status").read_text()
-            rss = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
             files += len(os.listdir(f"/proc/{member}/fd"))
-        except (OSError, StopIteration):
+        except OSError:
             continue  # it has just ended
         hwm[member] = max(hwm.get(member, 0), rss)
     peaks["rss_mb"] = sum(hwm.values()) / 1024

@@ -93,7 +93,7 @@ def _peak_rss() -> int:
 def _limit_memory(budget: int) -> None:
     """At most ``budget`` bytes of address space beyond what the worker starts with (a fork of a process
     that has loaded Scrapy or the OCR models starts with more than a fresh one)."""
-    limit = _status_kb("VmSize") * 1024 + budget
+    limit = status_kb("VmSize") * 1024 + budget
     # The soft limit only: a child that must escape it (none does today) could raise it again.
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(
@@ -101,7 +101,7 @@ def _limit_memory(budget: int) -> None:
     )
 
 
-def _status_kb(field: str, pid: int | str = "self") -> int:
+def status_kb(field: str, pid: int | str = "self") -> int:
     """A memory figure of /proc/PID/status, in kB (0 once the process is gone)."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -304,7 +304,7 @@ class LimitedPool:
 
     def _lost(self, worker: _Worker, done: dict[int, Outcome], failure: Failure) -> None:
         failure.item = failure.item or worker.item
-        peak = max(worker.peak_rss, _status_kb("VmHWM", worker.process.pid) * 1024)
+        peak = max(worker.peak_rss, status_kb("VmHWM", worker.process.pid) * 1024)
         done[worker.index] = Outcome(None, failure, time.monotonic() - worker.started, peak)
         worker.index = None
         self._replace(worker, kill=True)
