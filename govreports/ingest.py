@@ -252,14 +252,12 @@ def extract_archive(
     workers = workers or os.cpu_count() or 1
     limits = limits or Limits.from_environment()
     total = queue_report_pages(db, only_new=only_new)
-    with batched_commits(db) as wrote:
-        _extract_jobs(db, extraction_jobs(db, db_path), workers, progress, stats, limits, wrote, total)
+    _extract_jobs(db, extraction_jobs(db, db_path), workers, progress, stats, limits, total)
     for _ in range(3):  # each pass settles the reports the one before left; a chain is never longer
         stale = stale_pages(db)
         if not stale or not queue_report_pages(db, pages=stale):
             break
-        with batched_commits(db) as wrote:
-            _extract_jobs(db, extraction_jobs(db, db_path), workers, None, stats, limits, wrote)
+        _extract_jobs(db, extraction_jobs(db, db_path), workers, None, stats, limits)
     db.execute("drop table if exists temp.extraction_queue")
     return stats
 
@@ -271,49 +269,56 @@ def _extract_jobs(
     progress: Progress | None,
     stats: ExtractionStats,
     limits: Limits,
-    wrote: Callable[[], None],
     total: int = 0,
 ) -> None:
     source_regions = {row["id"]: row["region"] for row in db["sources"].rows if row["region"]}
-    for result in parse_all(jobs, workers, progress, limits, total):
-        wrote()
-        _record_failures(db, result, stats)
-        if result.report is None:
-            stats.unreadable += 1
-            continue
-        page = result.job.page
-        _lend_link_metadata(result.report, page)
-        if not result.report["region"] and page["source_id"] in source_regions:
-            _region_from_source(result.report, source_regions[page["source_id"]])
-        stats.cross_year_checked += check_previous_year(db, result.report)
-        try:
-            rid = store_report(
-                db,
-                result.report,
-                url=page["url"],
-                document_url=result.document_url,
-                source_id=page["source_id"],
-                newest_fetch_id=result.job.newest_fetch_id,
-            )
-        except (OverflowError, ValueError, TypeError, sqlite3.IntegrityError) as error:
-            # A value the archive cannot hold: store_report wrote nothing (one transaction); the rest goes on.
-            fetch = _fetch_of(result)
-            message = f"{type(error).__name__}: {error}"
-            _record_failures(
-                db,
-                Extracted(
-                    result.job,
-                    None,
-                    result.document_url,
-                    failures=[failure_row(fetch, page["url"], "store", message)],
-                ),
-                stats,
-            )
-            continue
-        stats.reports += 1
-        stats.from_attachments += result.from_attachment
-        if _holds_content(db, rid, page["url"]):
-            stats.cross_year_checked += recheck_next_year(db, result.report)
+    with batched_commits(db) as wrote:
+        for result in parse_all(jobs, workers, progress, limits, total):
+            wrote()
+            _store_result(db, result, stats, source_regions)
+
+
+def _store_result(
+    db: sqlite_utils.Database, result: Extracted, stats: ExtractionStats, source_regions: dict[int, str]
+) -> None:
+    """Archive one parsed page: its failures, then its report with the checks against the year before."""
+    _record_failures(db, result, stats)
+    if result.report is None:
+        stats.unreadable += 1
+        return
+    page = result.job.page
+    _lend_link_metadata(result.report, page)
+    if not result.report["region"] and page["source_id"] in source_regions:
+        _region_from_source(result.report, source_regions[page["source_id"]])
+    stats.cross_year_checked += check_previous_year(db, result.report)
+    try:
+        rid = store_report(
+            db,
+            result.report,
+            url=page["url"],
+            document_url=result.document_url,
+            source_id=page["source_id"],
+            newest_fetch_id=result.job.newest_fetch_id,
+        )
+    except (OverflowError, ValueError, TypeError, sqlite3.IntegrityError) as error:
+        # A value the archive cannot hold: store_report wrote nothing (one transaction); the rest goes on.
+        fetch = _fetch_of(result)
+        message = f"{type(error).__name__}: {error}"
+        _record_failures(
+            db,
+            Extracted(
+                result.job,
+                None,
+                result.document_url,
+                failures=[failure_row(fetch, page["url"], "store", message)],
+            ),
+            stats,
+        )
+        return
+    stats.reports += 1
+    stats.from_attachments += result.from_attachment
+    if _holds_content(db, rid, page["url"]):
+        stats.cross_year_checked += recheck_next_year(db, result.report)
 
 
 def _holds_content(db: sqlite_utils.Database, rid: str, url: str) -> bool:
@@ -365,7 +370,7 @@ def check_previous_year(db: sqlite_utils.Database, report: dict) -> bool:
     previous = _archived_report(db, report["agency"], report["year"] - 1)
     if previous is None:
         return False
-    report["findings"].extend(check_cross_year(report, previous))
+    report["findings"].extend(check_cross_year(report, previous[1]))
     return True
 
 
@@ -375,23 +380,22 @@ def recheck_next_year(db: sqlite_utils.Database, report: dict) -> bool:
     Its content is written again only when its findings change."""
     if not report["agency"] or not report["year"]:
         return False
-    row = db.execute(
-        "select id from reports where agency = ? and year = ? order by id limit 1",
-        [report["agency"], report["year"] + 1],
-    ).fetchone()
-    following = report_json(db, row[0]) if row else None
-    if following is None:
+    archived = _archived_report(db, report["agency"], report["year"] + 1)
+    if archived is None:
         return False
+    rid, following = archived
     findings = [f for f in following["findings"] if not f["check"].startswith("cross_year.")]
     findings += check_cross_year(following, report)
     if findings != following["findings"]:
         following["findings"] = findings
-        rewrite_report(db, row[0], following)
+        rewrite_report(db, rid, following)
     return True
 
 
-def _archived_report(db: sqlite_utils.Database, agency: str, year: int) -> dict | None:
+def _archived_report(db: sqlite_utils.Database, agency: str, year: int) -> tuple[str, dict] | None:
+    """The id and parse JSON of the agency's archived report for the year."""
     row = db.execute(
         "select id from reports where agency = ? and year = ? order by id limit 1", [agency, year]
     ).fetchone()
-    return report_json(db, row[0]) if row else None
+    report = report_json(db, row[0]) if row else None
+    return (row[0], report) if report else None
